@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Scanning corpus shards for benchmark items: contamination definitions
+ * (presets), options, and the scan that writes summary.json, items.jsonl
+ * and shards.jsonl. */
+#ifndef MC_SCAN_H
+#define MC_SCAN_H
+
+#include <medcheck/bench.h>
+#include <medcheck/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Contamination definitions (see the contract and docs/presets.md). */
+typedef enum mc_preset {
+    MC_PRESET_MEDCHECK = 0, /* component-aware, template- and boilerplate-aware */
+    MC_PRESET_GPT3 = 1,     /* question 13-grams, any hit contaminates */
+    MC_PRESET_PALM = 2,     /* question+options 8-grams, >= 70% found */
+    MC_PRESET_LLAMA2 = 3,   /* tokens in matched spans of >= 10 tokens, dirty >= 80% */
+} mc_preset;
+
+/* Parse "medcheck", "gpt3", "palm", "llama2". Returns the preset or -1. */
+MC_API int mc_preset_parse(const char *name);
+/* Name of a preset; a static string. */
+MC_API const char *mc_preset_name(mc_preset p);
+
+/* Item statuses, in increasing precedence. */
+typedef enum mc_status {
+    MC_STATUS_CLEAN = 0,
+    MC_STATUS_PASSAGE_ONLY = 1,
+    MC_STATUS_NEAR_DUPLICATE = 2,
+    MC_STATUS_INPUT_ONLY = 3,
+    MC_STATUS_INPUT_AND_ANSWER = 4,
+} mc_status;
+
+/* Name of a status ("input_and_answer", ...); a static string. */
+MC_API const char *mc_status_name(mc_status s);
+
+/* Progress report, called at most a few times a second from the thread
+ * that read the bytes; serialised by the scan (never two at once). */
+typedef struct mc_progress {
+    void (*fn)(void *ctx, uint64_t bytes_done, uint64_t bytes_total, uint32_t shards_done,
+               uint32_t shards_total);
+    void *ctx;
+} mc_progress;
+
+/* Scan options. Fill with mc_scan_opts_default(); zero numeric fields
+ * (and a negative threshold) mean "the preset's default". Strings are
+ * copied by mc_scan_run(). */
+typedef struct mc_scan_opts {
+    size_t size;               /* sizeof(mc_scan_opts), for growth */
+    mc_preset preset;
+    uint32_t ngram;            /* n-gram length; medcheck 8, gpt3 13, palm 8, llama2 10 */
+    double threshold;          /* score threshold; medcheck 0.5, palm 0.7, llama2 0.8 */
+    uint32_t max_evidence;     /* evidence entries kept per item; default 5 */
+    uint32_t template_items;   /* medcheck: an n-gram in >= this many distinct item
+                                * texts is a template; default 5 */
+    uint32_t frequent_docs;    /* medcheck: an n-gram in short matches of more than
+                                * this many documents of a shard is boilerplate; default 20 */
+    uint32_t answer_window;    /* tokens around the question match searched for
+                                * the answer; default 100 */
+    const char *text_field;    /* corpus JSONL text field; default "text" */
+    const char *id_field;      /* corpus JSONL id field; default "id" */
+    size_t max_record_bytes;   /* default 64 MiB */
+    unsigned jobs;             /* worker threads; 0 = number of cores */
+    const char *const *canaries; /* strings reported wherever they occur */
+    size_t n_canaries;
+    int redact_snippets;       /* evidence without text */
+    const char *const *argv;   /* recorded as `command` in summary.json */
+    int argc;
+    mc_logger logger;          /* warnings (bad records) and errors (failed shards) */
+    mc_progress progress;
+    const volatile int *interrupt; /* if set and nonzero, stop early (complete: false) */
+    uint8_t reserved[32];
+} mc_scan_opts;
+
+MC_API void mc_scan_opts_default(mc_scan_opts *opts);
+
+/* What a scan found, for the caller's summary. */
+typedef struct mc_scan_result {
+    uint32_t items;
+    uint32_t items_contaminated;
+    uint32_t items_unjudged;
+    uint32_t by_status[5];   /* indexed by mc_status */
+    uint32_t shards_ok;
+    uint32_t shards_failed;
+    uint64_t records;
+    uint64_t bytes_decompressed;
+    double elapsed_s;
+    int complete;            /* 0 when interrupted */
+} mc_scan_result;
+
+/* Scan `n_shards` corpus shards (paths, or "-" for standard input) for the
+ * items of `bench`, and write OUTDIR/summary.json, items.jsonl and
+ * shards.jsonl. The directory is written under a temporary name and
+ * renamed into place, replacing an existing OUTDIR, so it appears complete
+ * or not at all.
+ * Returns 0 when every shard was read; 1 when some shard failed (the
+ * outputs say which; everything else is complete); MC_EINTR when
+ * interrupted (outputs written with complete: false); a negative code when
+ * nothing could be written (MC_EIO: output error, MC_ENOMEM, MC_EINVAL).
+ * `res`, if not NULL, is filled whenever outputs were written. */
+MC_API int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shards,
+                       const mc_scan_opts *opts, const char *outdir, mc_scan_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MC_SCAN_H */

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* `medcheck demo`: scan the bundled sample benchmarks against the bundled
+ * sample corpus, then compare the verdicts with the written-down ones. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "args.h"
+#include "cli_config.h"
+
+static const char *data_dir(void)
+{
+    static const char *const cands[] = {MC_SOURCE_DATADIR, MC_INSTALL_DATADIR};
+    const char *env = getenv("MEDCHECK_DATA");
+    struct stat st;
+    if (env && *env) {
+        return env;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof(p), "%s/benchmarks", cands[i]);
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            return cands[i];
+        }
+    }
+    return NULL;
+}
+
+/* Absolute form of a path that may not exist yet. */
+static int absolute(const char *p, char *out, size_t n)
+{
+    if (p[0] == '/') {
+        return snprintf(out, n, "%s", p) < (int)n ? 0 : -1;
+    }
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof(cwd)) || strlen(cwd) + strlen(p) + 2 > n) {
+        return -1;
+    }
+    memcpy(out, cwd, strlen(cwd));
+    out[strlen(cwd)] = '/';
+    memcpy(out + strlen(cwd) + 1, p, strlen(p) + 1);
+    return 0;
+}
+
+/* Compare items.jsonl with EXPECTED.tsv; prints one line per mismatch. */
+static void check_expected(const char *expected, const char *items)
+{
+    FILE *e = fopen(expected, "r");
+    json_error_t err;
+    if (!e) {
+        return;
+    }
+    json_t *by_key = json_object();
+    FILE *f = fopen(items, "r");
+    char line[1 << 16];
+    while (f && fgets(line, sizeof(line), f)) {
+        json_t *j = json_loads(line, 0, &err);
+        if (j) {
+            json_object_set(by_key, json_string_value(json_object_get(j, "key")),
+                            json_object_get(j, "status"));
+            json_decref(j);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    unsigned ok = 0, total = 0;
+    while (fgets(line, sizeof(line), e)) {
+        char key[4096], want[64];
+        if (line[0] == '#' || strncmp(line, "key\t", 4) == 0 ||
+            sscanf(line, "%4095[^\t]\t%63[^\t\n]", key, want) != 2) {
+            continue;
+        }
+        const char *got = json_string_value(json_object_get(by_key, key));
+        total++;
+        if (got && strcmp(got, want) == 0) {
+            ok++;
+        } else {
+            printf("  differs: %s expected %s, got %s\n", key, want, got ? got : "(missing)");
+        }
+    }
+    fclose(e);
+    json_decref(by_key);
+    printf("planted items with the expected verdict: %u of %u (%s)\n", ok, total, expected);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    const char *out = "medcheck-demo";
+    static const struct option lo[] = {{"out", required_argument, NULL, 'o'},
+                                       {"quiet", no_argument, NULL, 'q'},
+                                       {"jobs", required_argument, NULL, 'j'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+    int ch, quiet = 0;
+    const char *jobs = NULL;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:qj:h", lo, NULL)) != -1) {
+        if (ch == 'o') {
+            out = optarg;
+        } else if (ch == 'q') {
+            quiet = 1;
+        } else if (ch == 'j') {
+            jobs = optarg;
+        } else {
+            FILE *f = ch == 'h' ? stdout : stderr;
+            fputs("usage: medcheck demo [-o DIR] [-j N] [-q]\n"
+                  "Scan the bundled sample benchmarks (corpora/benchmarks) against the bundled\n"
+                  "sample corpus (corpora/sample) into DIR (default: medcheck-demo), then compare\n"
+                  "the verdicts with corpora/EXPECTED.tsv. MEDCHECK_DATA overrides where\n"
+                  "corpora/ is found.\n",
+                  f);
+            return ch == 'h' ? -1 : EXIT_USAGE;
+        }
+    }
+    const char *dd = data_dir();
+    char abs_out[PATH_MAX], items[PATH_MAX + 32];
+    if (!dd || absolute(out, abs_out, sizeof(abs_out)) != 0) {
+        fprintf(stderr, "medcheck: demo: sample data not found (set MEDCHECK_DATA to corpora/)\n");
+        return EXIT_USAGE;
+    }
+    /* Run from corpora/'s parent so item keys read corpora/benchmarks/... */
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof(parent), "%s/..", dd);
+    if (chdir(parent) != 0) {
+        fprintf(stderr, "medcheck: demo: %s: %s\n", parent, strerror(errno));
+        return EXIT_USAGE;
+    }
+    char *av[64];
+    int ac = 0;
+    av[ac++] = "scan";
+    cli_list bench = {0};
+    cli_scan tmp = {0};
+    cli_list_push(&tmp.corpus, "corpora/benchmarks");
+    cli_expand_shards(&tmp, &bench);
+    for (size_t i = 0; i < bench.n && ac < 56; i++) {
+        if (strstr(bench.v[i], "/LICENSES/") == NULL) {
+            av[ac++] = "--bench";
+            av[ac++] = bench.v[i];
+        }
+    }
+    av[ac++] = "-o";
+    av[ac++] = abs_out;
+    if (quiet) {
+        av[ac++] = "--quiet";
+    }
+    if (jobs) {
+        av[ac++] = "--jobs";
+        av[ac++] = (char *)jobs;
+    }
+    av[ac++] = "corpora/sample";
+    av[ac] = NULL;
+    printf("medcheck demo: %d benchmark files against corpora/sample\n", (ac - 4) / 2);
+    int rc = cmd_scan(ac, av);
+    if (rc == EXIT_OK) {
+        snprintf(items, sizeof(items), "%s/items.jsonl", abs_out);
+        check_expected("corpora/EXPECTED.tsv", items);
+    }
+    cli_list_free(&bench);
+    cli_scan_free(&tmp);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Hashing of words and word n-grams. Seeds are fixed so that fingerprints
+ * (and index files) are reproducible across runs and machines. */
+#ifndef MC_FP_HASH_H
+#define MC_FP_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Seed of the per-word XXH3 hash. Part of the index format: never change
+ * it without bumping the index format version. */
+#define MC_HASH_WORD_SEED UINT64_C(0x6d65646368656b31) /* "medchek1" */
+
+/* Odd multiplier of the polynomial n-gram hash (mod 2^64). */
+#define MC_HASH_POLY UINT64_C(0x9e3779b97f4a7c15)
+
+/* Hash of one normalised word. */
+uint64_t mc__hash_word(const char *p, size_t n);
+
+/* The n-gram key: a polynomial of the word hashes,
+ * H = sum(h[i] * P^(L-1-i)), finished with a mixer that also takes the
+ * length, so n-grams of different lengths never share keys. */
+static inline uint64_t mc__hash_finish(uint64_t poly, uint32_t len)
+{
+    uint64_t x = poly ^ ((uint64_t)len * UINT64_C(0xff51afd7ed558ccd));
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 29;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 32;
+    return x;
+}
+
+/* P^e mod 2^64. */
+uint64_t mc__hash_pow(uint32_t e);
+
+/* Key of the n-gram of `len` words whose hashes are h[0..len-1]. */
+uint64_t mc__hash_ngram(const uint64_t *h, size_t stride_words, uint32_t len);
+
+#endif /* MC_FP_HASH_H */

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/* Building the exact n-gram index of a benchmark (see index.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <medcheck/normalize.h>
+
+#include "fp/hash.h"
+#include "index/index.h"
+#include "util/alloc.h"
+
+const char *const mc__comp_names[MC_NCOMP] = {"question", "options", "answer", "passage"};
+
+typedef struct keyent {
+    uint64_t hash;
+    uint32_t seq;
+    uint32_t pos;
+    uint32_t len;
+} keyent;
+
+typedef struct builder {
+    mc_index *idx;
+    mc_tokvec scratch;
+    uint32_t seq_cap;
+    keyent *ents;
+    size_t nents;
+    size_t ents_cap;
+} builder;
+
+/* Append the tokens of `text` to idx->tv; *ntok receives their count. */
+static int append_text(builder *b, const char *text, uint32_t *ntok)
+{
+    mc_tokvec *tv = &b->idx->tv;
+    int rc = mc__norm_tokenize(b->idx->norm, text ? text : "", text ? strlen(text) : 0,
+                               &b->scratch);
+    if (rc < 0) {
+        return rc;
+    }
+    size_t need_tok = tv->n + b->scratch.n;
+    size_t need_norm = tv->norm_len + b->scratch.norm_len;
+    if (need_tok > UINT32_MAX || need_norm > UINT32_MAX) {
+        return MC_ELIMIT;
+    }
+    if (need_tok > tv->cap) {
+        size_t ncap = tv->cap ? tv->cap : 4096;
+        while (ncap < need_tok) {
+            ncap *= 2;
+        }
+        mc_token *p = mc__reallocarray(tv->tok, ncap, sizeof(*p));
+        if (!p) {
+            return MC_ENOMEM;
+        }
+        tv->tok = p;
+        tv->cap = ncap;
+    }
+    if (need_norm > tv->norm_cap) {
+        size_t ncap = tv->norm_cap ? tv->norm_cap : 65536;
+        while (ncap < need_norm) {
+            ncap *= 2;
+        }
+        char *p = mc__realloc(tv->norm, ncap);
+        if (!p) {
+            return MC_ENOMEM;
+        }
+        tv->norm = p;
+        tv->norm_cap = ncap;
+    }
+    memcpy(tv->norm + tv->norm_len, b->scratch.norm, b->scratch.norm_len);
+    for (size_t i = 0; i < b->scratch.n; i++) {
+        mc_token t = b->scratch.tok[i];
+        t.noff += (uint32_t)tv->norm_len;
+        tv->tok[tv->n++] = t;
+    }
+    tv->norm_len += b->scratch.norm_len;
+    *ntok = (uint32_t)b->scratch.n;
+    return 0;
+}
+
+/* Start a new sequence at the current end of idx->tv. */
+static int new_seq(builder *b, uint32_t item, uint8_t comp, int32_t *id)
+{
+    mc_index *idx = b->idx;
+    if (idx->nseqs == b->seq_cap) {
+        uint32_t ncap = b->seq_cap ? b->seq_cap * 2 : 1024;
+        mc_seq *p = mc__reallocarray(idx->seqs, ncap, sizeof(*p));
+        if (!p) {
+            return MC_ENOMEM;
+        }
+        idx->seqs = p;
+        b->seq_cap = ncap;
+    }
+    mc_seq *s = &idx->seqs[idx->nseqs];
+    memset(s, 0, sizeof(*s));
+    s->item = item;
+    s->comp = comp;
+    s->tok0 = (uint32_t)idx->tv.n;
+    *id = (int32_t)idx->nseqs++;
+    return 0;
+}
+
+/* A sequence made of one text. */
+static int text_seq(builder *b, uint32_t item, uint8_t comp, const char *text, int32_t *id)
+{
+    int rc = new_seq(b, item, comp, id);
+    if (rc == 0) {
+        rc = append_text(b, text, &b->idx->seqs[*id].ntok);
+    }
+    return rc;
+}
+
+/* A sequence of the stem followed by every option (palm/llama2 prompts,
+ * and medcheck stems too short to stand alone). */
+static int prompt_seq(builder *b, uint32_t item, const mc_item *it, int32_t *id)
+{
+    int rc = new_seq(b, item, MC_C_QUESTION, id);
+    uint32_t n = 0;
+    if (rc == 0) {
+        rc = append_text(b, it->question, &n);
+    }
+    for (uint32_t o = 0; rc == 0 && o < it->n_options; o++) {
+        uint32_t k = 0;
+        rc = append_text(b, it->options[o], &k);
+        n += k;
+    }
+    if (rc == 0) {
+        b->idx->seqs[*id].ntok = n;
+    }
+    return rc;
+}
+
+static int build_item(builder *b, uint32_t i, const mc_item *it)
+{
+    mc_index *idx = b->idx;
+    mc_iitem *ii = &idx->items[i];
+    int rc = 0;
+    for (int c = 0; c < MC_NCOMP; c++) {
+        ii->seq[c] = -1;
+    }
+    ii->answer_opt = it->malformed ? -1 : it->answer_index;
+    if (ii->answer_opt >= 0 && (uint32_t)ii->answer_opt < it->n_options) {
+        const char *lab = it->option_labels ? it->option_labels[ii->answer_opt] : NULL;
+        if (lab && lab[0] && !lab[1]) {
+            ii->answer_label = (char)(lab[0] | 0x20);
+        }
+    }
+    if (it->malformed) {
+        return 0;
+    }
+    /* options first: the prompt and corroboration need their sizes */
+    ii->opt0 = idx->nseqs;
+    for (uint32_t o = 0; rc == 0 && o < it->n_options; o++) {
+        int32_t id;
+        rc = text_seq(b, i, MC_C_OPTIONS, it->options[o], &id);
+        if (rc == 0) {
+            ii->opt_tokens += idx->seqs[id].ntok;
+            ii->nopt++;
+        }
+    }
+    int32_t q = -1;
+    if (rc == 0) {
+        rc = text_seq(b, i, MC_C_QUESTION, it->question, &q);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    ii->q_tokens = idx->seqs[q].ntok;
+    if (idx->preset == MC_PRESET_PALM || idx->preset == MC_PRESET_LLAMA2) {
+        idx->nseqs--; /* replace the bare stem by stem + options */
+        idx->tv.n = idx->seqs[q].tok0;
+        rc = prompt_seq(b, i, it, &q);
+    }
+    ii->seq[MC_C_QUESTION] = q;
+    if (rc == 0 && it->answer && it->answer[0]) {
+        rc = text_seq(b, i, MC_C_ANSWER, it->answer, &ii->seq[MC_C_ANSWER]);
+    }
+    if (rc == 0 && idx->preset == MC_PRESET_MEDCHECK && it->passage && it->passage[0]) {
+        rc = text_seq(b, i, MC_C_PASSAGE, it->passage, &ii->seq[MC_C_PASSAGE]);
+    }
+    return rc;
+}
+
+/* Which sequences go into the table, and which items can be judged. */
+static void mark_keyed(mc_index *idx, const mc_bench *bench)
+{
+    for (uint32_t i = 0; i < idx->nitems; i++) {
+        mc_iitem *ii = &idx->items[i];
+        const mc_item *it = mc_bench_item(bench, i);
+        int32_t q = ii->seq[MC_C_QUESTION];
+        if (it->malformed || q < 0 || idx->seqs[q].ntok == 0) {
+            continue;
+        }
+        mc_seq *qs = &idx->seqs[q];
+        if (idx->preset == MC_PRESET_MEDCHECK) {
+            ii->judged = 1;
+            qs->keyed = 1;
+            qs->whole_key = qs->ntok < idx->n;
+            ii->short_q = qs->ntok < idx->n;
+            for (int c = MC_C_ANSWER; c <= MC_C_PASSAGE; c++) {
+                if (ii->seq[c] >= 0 && idx->seqs[ii->seq[c]].ntok >= idx->n) {
+                    idx->seqs[ii->seq[c]].keyed = 1;
+                }
+            }
+        } else if (qs->ntok >= idx->n) {
+            ii->judged = 1;
+            qs->keyed = 1;
+        }
+    }
+}
+
+static int push_ent(builder *b, uint64_t h, uint32_t seq, uint32_t pos, uint32_t len)
+{
+    if (b->nents == b->ents_cap) {
+        size_t ncap = b->ents_cap ? b->ents_cap * 2 : 65536;
+        keyent *p = mc__reallocarray(b->ents, ncap, sizeof(*p));
+        if (!p) {
+            return MC_ENOMEM;
+        }
+        b->ents = p;
+        b->ents_cap = ncap;
+    }
+    b->ents[b->nents++] = (keyent){h ? h : 1, seq, pos, len};
+    return 0;
+}
+
+static int collect_keys(builder *b)
+{
+    mc_index *idx = b->idx;
+    uint32_t total = 0;
+    for (uint32_t s = 0; s < idx->nseqs; s++) {
+        mc_seq *sq = &idx->seqs[s];
+        if (!sq->keyed) {
+            continue;
+        }
+        const mc_token *t = idx->tv.tok + sq->tok0;
+        uint32_t len = sq->whole_key ? sq->ntok : idx->n;
+        uint32_t nk = sq->ntok - len + 1;
+        sq->key0 = total;
+        total += nk;
+        for (uint32_t p = 0; p < nk; p++) {
+            uint64_t h = mc__hash_ngram(&t[p].hash, sizeof(mc_token) / sizeof(uint64_t), len);
+            int rc = push_ent(b, h, s, p, len);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    idx->nseq_keys = total;
+    return 0;
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+    const keyent *x = a;
+    const keyent *y = b;
+    if (x->hash != y->hash) {
+        return x->hash < y->hash ? -1 : 1;
+    }
+    if (x->seq != y->seq) {
+        return x->seq < y->seq ? -1 : 1;
+    }
+    return x->pos < y->pos ? -1 : (x->pos > y->pos);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a;
+    uint64_t y = *(const uint64_t *)b;
+    return x < y ? -1 : (x > y);
+}
+
+/* Number of distinct sequence texts among a key's postings. */
+static uint32_t distinct_texts(const mc_index *idx, const keyent *e, size_t n, uint64_t *tmp)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mc_seq *s = &idx->seqs[e[i].seq];
+        tmp[k++] = mc__hash_ngram(&idx->tv.tok[s->tok0].hash,
+                                  sizeof(mc_token) / sizeof(uint64_t), s->ntok);
+    }
+    qsort(tmp, k, sizeof(*tmp), cmp_u64);
+    uint32_t d = 0;
+    for (size_t i = 0; i < k; i++) {
+        d += (i == 0 || tmp[i] != tmp[i - 1]);
+    }
+    return d;
+}
+
+static void filter_set(mc_index *idx, uint64_t key)
+{
+    uint64_t bit = key >> idx->filter_shift;
+    idx->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
+}
+
+static void add_length(mc_index *idx, uint32_t len)
+{
+    for (uint32_t i = 0; i < idx->nlengths; i++) {
+        if (idx->lengths[i] == len) {
+            return;
+        }
+    }
+    if (idx->nlengths < 16) {
+        idx->lengths[idx->nlengths++] = len;
+    }
+}
+
+static int cmp_len_desc(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a;
+    uint32_t y = *(const uint32_t *)b;
+    return x > y ? -1 : (x < y);
+}
+
+/* Insert one group of equal keys into the open-addressing table. */
+static uint32_t insert_slot(mc_index *idx, const keyent *e, uint32_t post0, uint32_t npost)
+{
+    uint64_t i = e->hash & idx->slot_mask;
+    while (idx->slots[i].hash != 0) {
+        i = (i + 1) & idx->slot_mask;
+    }
+    idx->slots[i] = (mc_keyslot){e->hash, post0, npost, e->len, 0};
+    filter_set(idx, e->hash);
+    add_length(idx, e->len);
+    return (uint32_t)i;
+}
+
+static int alloc_table(mc_index *idx, size_t nents)
+{
+    size_t nslots = 1024;
+    while (nslots < nents * 2) {
+        nslots *= 2;
+    }
+    size_t fbits = 1u << 16;
+    uint32_t shift = 48;
+    while (fbits < nents * 16 && shift > 20) {
+        fbits *= 2;
+        shift--;
+    }
+    idx->slots = mc__calloc(nslots, sizeof(*idx->slots));
+    idx->slot_mask = nslots - 1;
+    idx->filter = mc__calloc(fbits / 64, sizeof(uint64_t));
+    idx->filter_shift = shift;
+    idx->posts = mc__reallocarray(NULL, nents ? nents : 1, sizeof(*idx->posts));
+    idx->seq_keys = mc__reallocarray(NULL, idx->nseq_keys ? idx->nseq_keys : 1, sizeof(uint32_t));
+    if (!idx->slots || !idx->filter || !idx->posts || !idx->seq_keys) {
+        return MC_ENOMEM;
+    }
+    return 0;
+}
+
+static int build_table(builder *b)
+{
+    mc_index *idx = b->idx;
+    qsort(b->ents, b->nents, sizeof(*b->ents), cmp_ent);
+    int rc = alloc_table(idx, b->nents);
+    uint64_t *tmp = mc__reallocarray(NULL, b->nents ? b->nents : 1, sizeof(uint64_t));
+    if (rc < 0 || !tmp) {
+        mc__free(tmp);
+        return MC_ENOMEM;
+    }
+    size_t g = 0;
+    while (g < b->nents) {
+        size_t e = g + 1;
+        while (e < b->nents && b->ents[e].hash == b->ents[g].hash) {
+            e++;
+        }
+        uint32_t slot = insert_slot(idx, &b->ents[g], (uint32_t)g, (uint32_t)(e - g));
+        int whole = idx->seqs[b->ents[g].seq].whole_key;
+        if (idx->preset == MC_PRESET_MEDCHECK && !whole && e - g >= idx->template_items &&
+            distinct_texts(idx, b->ents + g, e - g, tmp) >= idx->template_items) {
+            idx->slots[slot].flags |= MC_KEY_TEMPLATE;
+            idx->ntemplates++;
+        }
+        for (size_t k = g; k < e; k++) {
+            idx->posts[k] = (mc_posting){b->ents[k].seq, b->ents[k].pos};
+            idx->seq_keys[idx->seqs[b->ents[k].seq].key0 + b->ents[k].pos] = slot;
+        }
+        idx->nkeys++;
+        g = e;
+    }
+    mc__free(tmp);
+    qsort(idx->lengths, idx->nlengths, sizeof(uint32_t), cmp_len_desc);
+    return 0;
+}
+
+static uint64_t fingerprint(const mc_index *idx)
+{
+    XXH3_state_t st;
+    XXH3_64bits_reset_withSeed(&st, MC_HASH_WORD_SEED);
+    uint32_t params[5] = {MC_NORM_VERSION, (uint32_t)idx->preset, idx->n, idx->template_items,
+                          idx->nitems};
+    XXH3_64bits_update(&st, params, sizeof(params));
+    for (uint32_t s = 0; s < idx->nseqs; s++) {
+        const mc_seq *sq = &idx->seqs[s];
+        uint32_t hdr[4] = {sq->item, sq->comp, sq->keyed, sq->ntok};
+        XXH3_64bits_update(&st, hdr, sizeof(hdr));
+        for (uint32_t t = 0; t < sq->ntok; t++) {
+            const mc_token *tk = &idx->tv.tok[sq->tok0 + t];
+            XXH3_64bits_update(&st, idx->tv.norm + tk->noff, tk->nlen + 1u);
+        }
+    }
+    return XXH3_64bits_digest(&st);
+}
+
+int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uint32_t n,
+                    uint32_t template_items)
+{
+    size_t nitems = mc_bench_count(bench);
+    if (nitems > UINT32_MAX / 8 || n == 0) {
+        return nitems ? MC_ELIMIT : MC_EINVAL;
+    }
+    builder b = {0};
+    mc__tokvec_init(&b.scratch);
+    mc_index *idx = mc__calloc(1, sizeof(*idx));
+    int rc = MC_ENOMEM;
+    if (!idx) {
+        goto fail;
+    }
+    b.idx = idx;
+    idx->preset = preset;
+    idx->norm = preset == MC_PRESET_GPT3 ? MC_NORM_GPT3 : MC_NORM_MEDCHECK;
+    idx->n = n;
+    idx->template_items = template_items;
+    idx->nitems = (uint32_t)nitems;
+    idx->items = mc__calloc(nitems ? nitems : 1, sizeof(*idx->items));
+    if (!idx->items) {
+        goto fail;
+    }
+    for (uint32_t i = 0; i < idx->nitems; i++) {
+        rc = build_item(&b, i, mc_bench_item(bench, i));
+        if (rc < 0) {
+            goto fail;
+        }
+    }
+    mark_keyed(idx, bench);
+    rc = collect_keys(&b);
+    if (rc == 0) {
+        rc = build_table(&b);
+    }
+    if (rc < 0) {
+        goto fail;
+    }
+    idx->fingerprint = fingerprint(idx);
+    mc__free(b.ents);
+    mc__tokvec_finish(&b.scratch);
+    *out = idx;
+    return 0;
+fail:
+    mc__free(b.ents);
+    mc__tokvec_finish(&b.scratch);
+    mc__index_destroy(&idx);
+    return rc;
+}
+
+void mc__index_destroy(mc_index **pidx)
+{
+    mc_index *idx = pidx ? *pidx : NULL;
+    if (!idx) {
+        return;
+    }
+    mc__tokvec_finish(&idx->tv);
+    mc__free(idx->seqs);
+    mc__free(idx->items);
+    mc__free(idx->seq_keys);
+    mc__free(idx->slots);
+    mc__free(idx->posts);
+    mc__free(idx->filter);
+    mc__free(idx);
+    *pidx = NULL;
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* The medcheck and gpt3 normalisers: text to word tokens (see
+ * include/medcheck/normalize.h for the rules). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include <medcheck/normalize.h>
+
+#include "fp/hash.h"
+#include "norm/tokens.h"
+#include "util/alloc.h"
+
+/* NFKD + case fold + strip combining marks + drop default-ignorables
+ * (soft hyphen, zero-width joiner, ...). */
+#define NORM_UTF8PROC_OPTS                                                   \
+    (UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | \
+     UTF8PROC_IGNORE)
+
+void mc__tokvec_init(mc_tokvec *tv)
+{
+    memset(tv, 0, sizeof(*tv));
+}
+
+void mc__tokvec_finish(mc_tokvec *tv)
+{
+    mc__free(tv->tok);
+    mc__free(tv->norm);
+    memset(tv, 0, sizeof(*tv));
+}
+
+static int grow_norm(mc_tokvec *tv, size_t extra)
+{
+    if (tv->norm_len + extra <= tv->norm_cap) {
+        return 0;
+    }
+    size_t ncap = tv->norm_cap ? tv->norm_cap : 4096;
+    while (ncap < tv->norm_len + extra) {
+        ncap *= 2;
+    }
+    if (ncap > UINT32_MAX) {
+        return MC_ELIMIT;
+    }
+    char *p = mc__realloc(tv->norm, ncap);
+    if (!p) {
+        return MC_ENOMEM;
+    }
+    tv->norm = p;
+    tv->norm_cap = ncap;
+    return 0;
+}
+
+static int push_token(mc_tokvec *tv, uint32_t start, uint32_t end, uint32_t noff)
+{
+    if (tv->n == tv->cap) {
+        size_t ncap = tv->cap ? tv->cap * 2 : 1024;
+        mc_token *p = mc__reallocarray(tv->tok, ncap, sizeof(*p));
+        if (!p) {
+            return MC_ENOMEM;
+        }
+        tv->tok = p;
+        tv->cap = ncap;
+    }
+    mc_token *t = &tv->tok[tv->n++];
+    t->start = start;
+    t->end = end;
+    t->noff = noff;
+    t->nlen = (uint32_t)(tv->norm_len - noff);
+    t->hash = mc__hash_word(tv->norm + noff, t->nlen);
+    return 0;
+}
+
+static int is_word_cat(utf8proc_category_t c)
+{
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+}
+
+static int is_cjk(utf8proc_int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0x20000 && cp <= 0x3134F);
+}
+
+/* State of the medcheck tokenizer while it walks the text. */
+typedef struct tokstate {
+    mc_tokvec *tv;
+    int in_word;
+    uint32_t start; /* source offset of the open word */
+    uint32_t end;   /* source offset just past its last character */
+    uint32_t noff;
+} tokstate;
+
+static int close_word(tokstate *s)
+{
+    if (!s->in_word) {
+        return 0;
+    }
+    s->in_word = 0;
+    return push_token(s->tv, s->start, s->end, s->noff);
+}
+
+static void open_word(tokstate *s, uint32_t at)
+{
+    if (!s->in_word) {
+        s->in_word = 1;
+        s->start = at;
+        s->noff = (uint32_t)s->tv->norm_len;
+    }
+}
+
+/* Feed one code point found at source bytes [at, next). */
+static int feed_cp(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
+{
+    utf8proc_int32_t dst[32];
+    int last_bc = 0;
+    utf8proc_ssize_t m = utf8proc_decompose_char(cp, dst, 32, NORM_UTF8PROC_OPTS, &last_bc);
+    if (m < 0 || m > 32) {
+        return close_word(s); /* cannot happen with valid code points */
+    }
+    int cjk = is_cjk(cp);
+    int rc = 0;
+    if (cjk) {
+        rc = close_word(s);
+    }
+    for (utf8proc_ssize_t k = 0; k < m && rc == 0; k++) {
+        if (!is_word_cat(utf8proc_category(dst[k]))) {
+            rc = close_word(s);
+            continue;
+        }
+        rc = grow_norm(s->tv, 4);
+        if (rc < 0) {
+            break;
+        }
+        open_word(s, at);
+        s->tv->norm_len += (size_t)utf8proc_encode_char(
+            dst[k], (utf8proc_uint8_t *)s->tv->norm + s->tv->norm_len);
+        s->end = next;
+    }
+    if (rc == 0 && cjk) {
+        rc = close_word(s);
+    }
+    return rc;
+}
+
+static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fast)
+{
+    tokstate s = {.tv = tv};
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = 0;
+    int rc = grow_norm(tv, len + 16);
+    while (rc == 0 && i < len) {
+        unsigned char c = p[i];
+        if (fast && c < 0x80) {
+            unsigned char l = (unsigned char)(c | 0x20);
+            if ((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9')) {
+                rc = grow_norm(tv, 1);
+                if (rc < 0) {
+                    break;
+                }
+                open_word(&s, (uint32_t)i);
+                tv->norm[tv->norm_len++] = (char)(c >= 'A' && c <= 'Z' ? l : c);
+                s.end = (uint32_t)++i;
+            } else {
+                rc = close_word(&s);
+                i++;
+            }
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) {
+            cp = 0xFFFD; /* invalid UTF-8: one byte becomes U+FFFD, a separator */
+            n = 1;
+        }
+        rc = feed_cp(&s, cp, (uint32_t)i, (uint32_t)(i + (size_t)n));
+        i += (size_t)n;
+    }
+    if (rc == 0) {
+        rc = close_word(&s);
+    }
+    return rc;
+}
+
+/* Python's string.punctuation: every printable ASCII character that is
+ * neither a letter, a digit nor a space. */
+static int ispunct_ascii(utf8proc_int32_t c)
+{
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+           (c >= 0x7B && c <= 0x7E);
+}
+
+/* Python's str.isspace() for the code points str.split() splits on. */
+static int py_space(utf8proc_int32_t cp)
+{
+    if (cp < 0x80) {
+        return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
+    }
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+static int tokenize_gpt3(const char *text, size_t len, mc_tokvec *tv)
+{
+    tokstate s = {.tv = tv};
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = 0;
+    int rc = grow_norm(tv, len + 16);
+    while (rc == 0 && i < len) {
+        utf8proc_int32_t cp = p[i];
+        utf8proc_ssize_t n = 1;
+        if (cp >= 0x80) {
+            n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+            if (n <= 0) {
+                cp = 0xFFFD;
+                n = 1;
+            }
+        }
+        if (py_space(cp)) {
+            rc = close_word(&s);
+        } else if (cp < 0x80 && ispunct_ascii(cp)) {
+            /* deleted: does not split, "a.b" is one word "ab" */
+        } else {
+            rc = grow_norm(tv, 4);
+            if (rc < 0) {
+                break;
+            }
+            open_word(&s, (uint32_t)i);
+            if (cp < 0x80) {
+                tv->norm[tv->norm_len++] = (char)(cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp);
+            } else {
+                tv->norm_len += (size_t)utf8proc_encode_char(
+                    cp, (utf8proc_uint8_t *)tv->norm + tv->norm_len);
+            }
+            s.end = (uint32_t)(i + (size_t)n);
+        }
+        i += (size_t)n;
+    }
+    if (rc == 0) {
+        rc = close_word(&s);
+    }
+    return rc;
+}
+
+int mc__norm_tokenize(mc_norm_kind kind, const char *text, size_t len, mc_tokvec *tv)
+{
+    if (!tv || (!text && len)) {
+        return MC_EINVAL;
+    }
+    if (len > UINT32_MAX - 64) {
+        return MC_ELIMIT;
+    }
+    tv->n = 0;
+    tv->norm_len = 0;
+    switch (kind) {
+    case MC_NORM_MEDCHECK:
+        return tokenize_medcheck(text, len, tv, 1);
+    case MC_NORM_GPT3:
+        return tokenize_gpt3(text, len, tv);
+    default:
+        return MC_EINVAL;
+    }
+}
+
+int mc__norm_tokenize_slow(const char *text, size_t len, mc_tokvec *tv)
+{
+    if (len > UINT32_MAX - 64) {
+        return MC_ELIMIT;
+    }
+    tv->n = 0;
+    tv->norm_len = 0;
+    return tokenize_medcheck(text, len, tv, 0);
+}
+
+int mc_normalize(mc_norm_kind kind, const char *text, size_t len, char **out)
+{
+    if (!out || (!text && len)) {
+        return MC_EINVAL;
+    }
+    mc_tokvec tv;
+    mc__tokvec_init(&tv);
+    int rc = mc__norm_tokenize(kind, text, len, &tv);
+    if (rc < 0) {
+        goto fail;
+    }
+    /* The result is freed by the caller with free(), so plain malloc. */
+    char *s = malloc(tv.norm_len + tv.n + 1);
+    if (!s) {
+        rc = MC_ENOMEM;
+        goto fail;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < tv.n; i++) {
+        if (i) {
+            s[w++] = ' ';
+        }
+        memcpy(s + w, tv.norm + tv.tok[i].noff, tv.tok[i].nlen);
+        w += tv.tok[i].nlen;
+    }
+    s[w] = '\0';
+    *out = s;
+    mc__tokvec_finish(&tv);
+    return 0;
+fail:
+    mc__tokvec_finish(&tv);
+    return rc;
+}
+
+const char *mc_unicode_version(void)
+{
+    return utf8proc_unicode_version();
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/* From one document's spans to candidates: locate the question match, look
+ * for the options and the correct answer around it, keep snippets, and
+ * count boilerplate keys for the shard-level decision. */
+#include <string.h>
+
+#include "scan/scan_int.h"
+#include "util/alloc.h"
+
+#define SNIPPET_MAX 300
+
+int mc__acc_init(mc_shardacc *acc, const mc_index *idx, const mc_params *par, uint32_t shard)
+{
+    memset(acc, 0, sizeof(*acc));
+    acc->idx = idx;
+    acc->par = par;
+    acc->shard = shard;
+    mc__buf_init(&acc->arena, UINT32_MAX - 1);
+    acc->freq_mask = 1023;
+    acc->freq = mc__calloc(acc->freq_mask + 1, sizeof(*acc->freq));
+    return acc->freq ? 0 : MC_ENOMEM;
+}
+
+void mc__acc_finish(mc_shardacc *acc)
+{
+    mc__free(acc->cands);
+    mc__free(acc->spans);
+    mc__free(acc->freq);
+    mc__buf_finish(&acc->arena);
+    memset(acc, 0, sizeof(*acc));
+}
+
+static mc_freq *freq_slot(mc_freq *tab, size_t mask, uint32_t slot)
+{
+    size_t i = (slot * UINT64_C(0x9e3779b97f4a7c15) >> 24) & mask;
+    while (tab[i].slot != 0 && tab[i].slot != slot + 1) {
+        i = (i + 1) & mask;
+    }
+    return &tab[i];
+}
+
+static int freq_grow(mc_shardacc *acc)
+{
+    size_t ncap = (acc->freq_mask + 1) * 2;
+    mc_freq *n = mc__calloc(ncap, sizeof(*n));
+    if (!n) {
+        return MC_ENOMEM;
+    }
+    for (size_t i = 0; i <= acc->freq_mask; i++) {
+        if (acc->freq[i].slot) {
+            *freq_slot(n, ncap - 1, acc->freq[i].slot - 1) = acc->freq[i];
+        }
+    }
+    mc__free(acc->freq);
+    acc->freq = n;
+    acc->freq_mask = ncap - 1;
+    return 0;
+}
+
+/* Count a key once per document in which it is part of a short span. */
+static int freq_inc(mc_shardacc *acc, uint32_t slot)
+{
+    mc_freq *f = freq_slot(acc->freq, acc->freq_mask, slot);
+    if (f->slot == 0) {
+        f->slot = slot + 1;
+        f->count = 1;
+        f->last_doc = acc->docno;
+        acc->nfreq++;
+        return acc->nfreq * 2 > acc->freq_mask ? freq_grow(acc) : 0;
+    }
+    if (f->last_doc != acc->docno) {
+        f->last_doc = acc->docno;
+        f->count++;
+    }
+    return 0;
+}
+
+uint32_t mc__acc_freq(const mc_shardacc *acc, uint32_t slot)
+{
+    const mc_freq *f = freq_slot(acc->freq, acc->freq_mask, slot);
+    return f->slot ? f->count : 0;
+}
+
+/* Does any key of the span escape the template list? */
+static int has_nontemplate(const mc_index *idx, const mc_span *sp)
+{
+    const mc_seq *sq = &idx->seqs[sp->seq];
+    if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key) {
+        return 1;
+    }
+    for (uint32_t p = sp->a; p + idx->n <= sp->a + sp->len; p++) {
+        if (!(idx->slots[idx->seq_keys[sq->key0 + p]].flags & MC_KEY_TEMPLATE)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Does the sequence occur in the document at position j? */
+static int seq_at(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv, uint32_t j)
+{
+    for (uint32_t k = 0; k < sq->ntok; k++) {
+        if (!mc__token_eq(&idx->tv, sq->tok0 + k, dv, j + k)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Non-overlapping occurrences of a sequence in document words [lo, hi). */
+static uint32_t count_occ(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv,
+                          uint32_t lo, uint32_t hi)
+{
+    uint32_t c = 0;
+    if (sq->ntok == 0) {
+        return 0;
+    }
+    for (uint32_t j = lo; j + sq->ntok <= hi;) {
+        if (seq_at(idx, sq, dv, j)) {
+            c++;
+            j += sq->ntok;
+        } else {
+            j++;
+        }
+    }
+    return c;
+}
+
+static int word_is(const mc_tokvec *dv, uint32_t j, const char *w)
+{
+    const mc_token *t = &dv->tok[j];
+    return t->nlen == strlen(w) && memcmp(dv->norm + t->noff, w, t->nlen) == 0;
+}
+
+/* "Answer: B", "ans. b", "the correct answer is option c": an answer key
+ * word, optional filler words, then the correct option's letter. A bare
+ * "a" must be followed by ')', '.', ':', ',', ']' or a line end, since it
+ * is also an article. */
+static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t lo,
+                     uint32_t hi, char label)
+{
+    static const char *const keys[] = {"answer", "ans", "correct", "key", "solution"};
+    static const char *const fill[] = {"is", "option", "choice", "the", "correct", "answer"};
+    char lab[2] = {label, 0};
+    for (uint32_t j = lo; j < hi; j++) {
+        int key = 0;
+        for (size_t k = 0; k < 5 && !key; k++) {
+            key = word_is(dv, j, keys[k]);
+        }
+        for (uint32_t k = j + 1; key && k < hi && k <= j + 4; k++) {
+            if (word_is(dv, k, lab)) {
+                size_t e = dv->tok[k].end;
+                char nx = e < tlen ? text[e] : '\n';
+                if (label != 'a' || strchr(").:,]\r\n", nx)) {
+                    return 1;
+                }
+                break;
+            }
+            int f = 0;
+            for (size_t q = 0; q < 6 && !f; q++) {
+                f = word_is(dv, k, fill[q]);
+            }
+            if (!f) {
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Coverage of a keyed answer by its spans inside document words [lo, hi). */
+static int long_answer_near(const mc_index *idx, const mc_matcher *m, size_t g, size_t e,
+                            int32_t aseq, uint32_t lo, uint32_t hi)
+{
+    uint32_t covered = 0;
+    uint32_t last_end = 0;
+    for (size_t s = g; s < e; s++) {
+        const mc_span *sp = &m->spans[s];
+        if ((int32_t)sp->seq != aseq || sp->d < lo || sp->d + sp->len > hi) {
+            continue;
+        }
+        /* spans of one sequence are sorted by document position; count
+         * the sequence positions they cover, overlaps once */
+        uint32_t a = sp->a > last_end ? sp->a : last_end;
+        if (sp->a + sp->len > a) {
+            covered += sp->a + sp->len - a;
+            last_end = sp->a + sp->len;
+        }
+    }
+    return 2 * covered >= idx->seqs[aseq].ntok;
+}
+
+/* Options and answer next to the question match of one item. */
+static void look_around(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec, size_t g,
+                        size_t e, mc_cand *c)
+{
+    const mc_index *idx = acc->idx;
+    const mc_iitem *ii = &idx->items[c->item];
+    const mc_tokvec *dv = &m->tv;
+    int32_t q = ii->seq[MC_C_QUESTION];
+    uint32_t r0 = UINT32_MAX, r1 = 0;
+    for (size_t s = g; s < e; s++) {
+        const mc_span *sp = &m->spans[s];
+        if ((int32_t)sp->seq == q && has_nontemplate(idx, sp)) {
+            r0 = sp->d < r0 ? sp->d : r0;
+            r1 = sp->d + sp->len > r1 ? sp->d + sp->len : r1;
+        }
+    }
+    c->corroborated = !ii->short_q;
+    if (r0 == UINT32_MAX) {
+        return;
+    }
+    uint32_t W = acc->par->answer_window;
+    uint32_t lo = r0 > W ? r0 - W : 0;
+    uint64_t h = (uint64_t)r1 + W + ii->opt_tokens;
+    uint32_t hi = h < dv->n ? (uint32_t)h : (uint32_t)dv->n;
+    uint32_t nfound = 0;
+    for (uint32_t o = 0; o < ii->nopt; o++) {
+        const mc_seq *os = &idx->seqs[ii->opt0 + o];
+        if (os->ntok && count_occ(idx, os, dv, lo, hi)) {
+            nfound++;
+            c->opt_found += os->ntok;
+            c->opt_longest = os->ntok > c->opt_longest ? os->ntok : c->opt_longest;
+        }
+    }
+    if (ii->answer_opt >= 0 && (uint32_t)ii->answer_opt < ii->nopt) {
+        /* the answer text once more beyond the option list, or a key */
+        int listing = ii->nopt >= 2 && 2 * nfound >= ii->nopt;
+        uint32_t occ = count_occ(idx, &idx->seqs[ii->opt0 + ii->answer_opt], dv, lo, hi);
+        c->answer_found = occ >= (listing ? 2u : 1u) ||
+                          (ii->answer_label &&
+                           label_key(dv, rec->text, rec->text_len, lo, hi, ii->answer_label));
+    } else if (ii->seq[MC_C_ANSWER] >= 0) {
+        const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
+        c->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], lo, hi)
+                                    : count_occ(idx, as, dv, lo, hi) > 0;
+    }
+    if (ii->short_q) {
+        /* a short stem is common text unless its options come with it:
+         * two of them (three for a stem of one or two words), or all
+         * when there are fewer; without options, the answer */
+        uint32_t need = ii->q_tokens < 3 ? 3 : 2;
+        need = need < ii->nopt ? need : ii->nopt;
+        c->corroborated = ii->nopt >= 2 ? nfound >= need : c->answer_found;
+    }
+}
+
+static int push_snippet(mc_shardacc *acc, const mc_tokvec *dv, const mc_record *rec,
+                        const mc_span *sp, mc_cspan *cs)
+{
+    cs->snip_off = (uint32_t)acc->arena.len;
+    cs->snip_len = 0;
+    if (acc->par->redact || sp->len == 0) {
+        return 0;
+    }
+    size_t s = dv->tok[sp->d].start;
+    size_t e = dv->tok[sp->d + sp->len - 1].end;
+    if (e - s > SNIPPET_MAX) {
+        e = s + SNIPPET_MAX;
+        while (e > s && ((unsigned char)rec->text[e] & 0xC0) == 0x80) {
+            e--; /* do not cut a UTF-8 sequence */
+        }
+    }
+    cs->snip_len = (uint32_t)(e - s);
+    return mc__buf_append(&acc->arena, rec->text + s, e - s);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) {
+        return 0;
+    }
+    size_t ncap = *cap ? *cap * 2 : 256;
+    while (ncap < need) {
+        ncap *= 2;
+    }
+    void *q = mc__reallocarray(*p, ncap, elem);
+    if (!q) {
+        return MC_ENOMEM;
+    }
+    *p = q;
+    *cap = ncap;
+    return 0;
+}
+
+/* Count the keys of short spans for the boilerplate rule (medcheck). */
+static int count_short(mc_shardacc *acc, const mc_span *sp)
+{
+    const mc_index *idx = acc->idx;
+    const mc_seq *sq = &idx->seqs[sp->seq];
+    if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key || sp->len >= 2 * idx->n) {
+        return 0;
+    }
+    for (uint32_t p = sp->a; p + idx->n <= sp->a + sp->len; p++) {
+        int rc = freq_inc(acc, idx->seq_keys[sq->key0 + p]);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int push_cand(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec, size_t g,
+                     size_t e, uint32_t item)
+{
+    int rc = grow((void **)&acc->cands, &acc->cands_cap, acc->ncands + 1, sizeof(mc_cand));
+    if (rc == 0) {
+        rc = grow((void **)&acc->spans, &acc->spans_cap, acc->nspans + (e - g), sizeof(mc_cspan));
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    mc_cand *c = &acc->cands[acc->ncands];
+    memset(c, 0, sizeof(*c));
+    c->item = item;
+    c->record = rec->index;
+    c->offset = rec->offset;
+    c->docid_len = -1;
+    c->span0 = (uint32_t)acc->nspans;
+    if (rec->id) {
+        c->docid_off = (uint32_t)acc->arena.len;
+        c->docid_len = (int32_t)(rec->id_len > 256 ? 256 : rec->id_len);
+        rc = mc__buf_append(&acc->arena, rec->id, (size_t)c->docid_len);
+    }
+    look_around(acc, m, rec, g, e, c);
+    for (size_t s = g; rc == 0 && s < e; s++) {
+        const mc_span *sp = &m->spans[s];
+        mc_cspan *cs = &acc->spans[acc->nspans++];
+        cs->seq = sp->seq;
+        cs->a = sp->a;
+        cs->len = sp->len;
+        rc = push_snippet(acc, &m->tv, rec, sp, cs);
+        if (rc == 0) {
+            rc = count_short(acc, sp);
+        }
+    }
+    c->nspans = (uint32_t)(acc->nspans - c->span0);
+    acc->ncands++;
+    return rc;
+}
+
+int mc__acc_doc(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec)
+{
+    acc->docno++;
+    size_t g = 0;
+    while (g < m->nspans) {
+        uint32_t item = acc->idx->seqs[m->spans[g].seq].item;
+        size_t e = g + 1;
+        while (e < m->nspans && acc->idx->seqs[m->spans[e].seq].item == item) {
+            e++;
+        }
+        int rc = push_cand(acc, m, rec, g, e, item);
+        if (rc < 0) {
+            return rc;
+        }
+        g = e;
+    }
+    return 0;
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/* Scan result files, written with jansson in a fixed key order, into a
+ * temporary directory renamed into place (see the contract). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <medcheck/normalize.h>
+#include <medcheck/version.h>
+
+#include "config.h"
+#include "scan/output.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+#define JFLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+static json_t *jreal(double x)
+{
+    return json_real(round(x * 1e6) / 1e6);
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *jhex64(uint64_t v)
+{
+    char b[17];
+    snprintf(b, sizeof(b), "%016llx", (unsigned long long)v);
+    return json_string(b);
+}
+
+int mc__output_json_line(void *fp, const void *json)
+{
+    if (json_dumpf((const json_t *)json, fp, JFLAGS) != 0 || fputc('\n', fp) == EOF) {
+        return MC_EIO;
+    }
+    return 0;
+}
+
+/* Open OUTDIR's temporary twin for one file. */
+static FILE *open_in(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return fopen(path, "wb");
+}
+
+/* Flush, sync and close; any failure (a full disk) is MC_EIO. */
+static int close_synced(FILE *f, int rc)
+{
+    if (!f) {
+        return MC_EIO;
+    }
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        rc = MC_EIO;
+    }
+    if (fclose(f) != 0) {
+        rc = MC_EIO;
+    }
+    return rc;
+}
+
+static json_t *evidence_json(const mc_output *o, const mc_itemres *r)
+{
+    json_t *arr = json_array();
+    for (uint32_t e = 0; arr && e < r->nev; e++) {
+        const mc_evid *ev = &r->ev[e];
+        json_t *j = json_object();
+        json_object_set_new(j, "shard", json_string(o->shards[ev->shard]));
+        json_object_set_new(j, "record", json_integer((json_int_t)ev->record));
+        json_object_set_new(j, "offset", json_integer((json_int_t)ev->offset));
+        json_object_set_new(j, "doc_id", jstr_or_null(ev->doc_id));
+        json_object_set_new(j, "component", json_string(mc__comp_names[ev->comp]));
+        json_object_set_new(j, "match_tokens", json_integer(ev->match_tokens));
+        json_object_set_new(j, "snippet", jstr_or_null(ev->snippet));
+        json_array_append_new(arr, j);
+    }
+    return arr;
+}
+
+static json_t *components_json(const mc_output *o, const mc_itemres *r, const mc_item *it)
+{
+    const mc_iitem *ii = &o->idx->items[r->item];
+    json_t *c = json_object();
+    for (int k = 0; k < MC_NCOMP; k++) {
+        uint32_t ntok;
+        if (k == MC_C_OPTIONS) {
+            if (it->n_options == 0) {
+                continue;
+            }
+            ntok = ii->opt_tokens;
+        } else if (ii->seq[k] >= 0) {
+            ntok = o->idx->seqs[ii->seq[k]].ntok;
+        } else {
+            continue;
+        }
+        json_t *j = json_object();
+        json_object_set_new(j, "tokens", json_integer(ntok));
+        json_object_set_new(j, "longest_match", json_integer(r->longest[k]));
+        json_object_set_new(j, "coverage", jreal(r->cov[k]));
+        json_object_set_new(c, mc__comp_names[k], j);
+    }
+    return c;
+}
+
+static const char *llama2_bucket(double s)
+{
+    return s < 0.2 ? "clean" : s < 0.5 ? "not_clean" : s < 0.8 ? "not_dirty" : "dirty";
+}
+
+static json_t *item_json(const mc_output *o, mc_itemres *r, int *contaminated)
+{
+    const mc_item *it = mc_bench_item(o->bench, r->item);
+    const mc_iitem *ii = &o->idx->items[r->item];
+    double score;
+    mc__item_verdict(o->idx, o->par, r, &score, contaminated);
+    char key[4096];
+    snprintf(key, sizeof(key), "%s#%u", it->source, it->index);
+    uint32_t longest = 0;
+    for (int k = 0; k < MC_NCOMP; k++) {
+        longest = k != MC_C_OPTIONS && r->longest[k] > longest ? r->longest[k] : longest;
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "key", json_string(key));
+    json_object_set_new(j, "source", json_string(it->source));
+    json_object_set_new(j, "index", json_integer(it->index));
+    json_object_set_new(j, "id", jstr_or_null(it->id));
+    json_object_set_new(j, "split", jstr_or_null(it->split));
+    json_object_set_new(j, "status", json_string(mc_status_name(r->status)));
+    json_object_set_new(j, "contaminated", json_boolean(*contaminated));
+    json_object_set_new(j, "judged", json_boolean(ii->judged));
+    json_object_set_new(j, "score", jreal(score));
+    if (o->par->preset == MC_PRESET_LLAMA2) {
+        json_object_set_new(j, "bucket", json_string(llama2_bucket(score)));
+    }
+    json_object_set_new(j, "longest_match", json_integer(longest));
+    json_object_set_new(j, "coverage", jreal(r->cov[MC_C_QUESTION]));
+    json_object_set_new(j, "components", components_json(o, r, it));
+    json_object_set_new(j, "evidence", evidence_json(o, r));
+    if (it->malformed) {
+        json_object_set_new(j, "error", jstr_or_null(it->error));
+    }
+    return j;
+}
+
+static json_t *status_counts(void)
+{
+    json_t *c = json_object();
+    for (int s = 0; s < 5; s++) {
+        json_object_set_new(c, mc_status_name((mc_status)s), json_integer(0));
+    }
+    return c;
+}
+
+static void count_in(json_t *group, const char *name, const char *status)
+{
+    json_t *c = json_object_get(group, name);
+    if (!c) {
+        c = status_counts();
+        json_object_set_new(group, name, c);
+    }
+    json_object_set_new(c, status, json_integer(json_integer_value(json_object_get(c, status)) + 1));
+}
+
+/* items.jsonl, and the counts that summary.json reports. */
+static int write_items(const mc_output *o, const char *dir, json_t *counts, mc_scan_result *res)
+{
+    FILE *f = open_in(dir, "items.jsonl");
+    int rc = f ? 0 : MC_EIO;
+    json_t *by_source = json_object();
+    json_t *by_split = json_object();
+    for (uint32_t i = 0; rc == 0 && i < o->idx->nitems; i++) {
+        int cont = 0;
+        json_t *j = item_json(o, &o->items[i], &cont);
+        rc = j ? mc__output_json_line(f, j) : MC_ENOMEM;
+        json_decref(j);
+        const mc_item *it = mc_bench_item(o->bench, i);
+        const char *st = mc_status_name(o->items[i].status);
+        json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
+        count_in(by_source, it->source, st);
+        count_in(by_split, it->split ? it->split : "null", st);
+        res->by_status[o->items[i].status]++;
+        res->items_contaminated += (uint32_t)cont;
+        res->items_unjudged += !o->idx->items[i].judged;
+    }
+    json_object_set_new(counts, "by_source", by_source);
+    json_object_set_new(counts, "by_split", by_split);
+    return close_synced(f, rc);
+}
+
+static int write_shards(const mc_output *o, const char *dir, mc_scan_result *res)
+{
+    FILE *f = open_in(dir, "shards.jsonl");
+    int rc = f ? 0 : MC_EIO;
+    for (size_t s = 0; rc == 0 && s < o->nshards; s++) {
+        const mc_shardres *r = &o->res[s];
+        int ok = r->status_ok;
+        json_t *j = json_object();
+        json_object_set_new(j, "shard", json_string(o->shards[s]));
+        json_object_set_new(j, "status", json_string(ok ? "ok" : "failed"));
+        json_object_set_new(j, "error", ok ? json_null()
+                                           : json_string(r->error ? r->error : "not scanned"));
+        json_object_set_new(j, "records", json_integer((json_int_t)r->st.records));
+        json_object_set_new(j, "records_skipped", json_integer((json_int_t)r->st.records_skipped));
+        json_object_set_new(j, "bytes_in", json_integer((json_int_t)r->st.bytes_in));
+        json_object_set_new(j, "bytes_decompressed",
+                            json_integer((json_int_t)r->st.bytes_decompressed));
+        json_object_set_new(j, "bytes_text", json_integer((json_int_t)r->st.bytes_text));
+        json_object_set_new(j, "xxh64", ok ? jhex64(r->st.xxh64) : json_null());
+        rc = mc__output_json_line(f, j);
+        json_decref(j);
+        if (ok) {
+            res->shards_ok++;
+            res->records += r->st.records;
+            res->bytes_decompressed += r->st.bytes_decompressed;
+        } else {
+            res->shards_failed++;
+        }
+    }
+    return close_synced(f, rc);
+}
+
+static json_t *params_json(const mc_output *o)
+{
+    const mc_params *p = o->par;
+    const mc_scan_opts *so = o->opts;
+    json_t *j = json_object();
+    json_object_set_new(j, "preset", json_string(mc_preset_name(p->preset)));
+    json_object_set_new(j, "ngram", json_integer(p->n));
+    json_object_set_new(j, "threshold", jreal(p->threshold));
+    json_object_set_new(j, "normalization",
+                        json_string(p->preset == MC_PRESET_GPT3 ? "gpt3" : "medcheck"));
+    json_object_set_new(j, "norm_version", json_integer(MC_NORM_VERSION));
+    json_object_set_new(j, "unicode_version", json_string(mc_unicode_version()));
+    json_object_set_new(j, "template_items", json_integer(p->template_items));
+    json_object_set_new(j, "frequent_docs", json_integer(p->frequent_docs));
+    json_object_set_new(j, "short_span_tokens", json_integer(2 * p->n));
+    json_object_set_new(j, "answer_window", json_integer(p->answer_window));
+    json_object_set_new(j, "max_evidence", json_integer(p->max_evidence));
+    json_object_set_new(j, "near", json_false());
+    json_object_set_new(j, "text_field", json_string(so->text_field ? so->text_field : "text"));
+    json_object_set_new(j, "id_field", json_string(so->id_field ? so->id_field : "id"));
+    json_object_set_new(j, "max_record_bytes",
+                        json_integer((json_int_t)(so->max_record_bytes ? so->max_record_bytes
+                                                                       : (size_t)64 << 20)));
+    json_object_set_new(j, "redact_snippets", json_boolean(p->redact));
+    return j;
+}
+
+static json_t *benchmark_json(const mc_output *o)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "items", json_integer(o->idx->nitems));
+    json_object_set_new(j, "fingerprint", jhex64(o->idx->fingerprint));
+    json_t *files = json_array();
+    for (size_t i = 0; i < mc_bench_file_count(o->bench); i++) {
+        const mc_bench_file *bf = mc_bench_file_at(o->bench, i);
+        json_t *f = json_object();
+        json_object_set_new(f, "source", json_string(bf->source));
+        json_object_set_new(f, "sha256", json_string(bf->sha256));
+        json_object_set_new(f, "format", json_string(mc_bench_format_name(bf->format)));
+        json_object_set_new(f, "items", json_integer(bf->items));
+        json_object_set_new(f, "malformed", json_integer(bf->malformed));
+        json_array_append_new(files, f);
+    }
+    json_object_set_new(j, "files", files);
+    return j;
+}
+
+static json_t *corpus_json(const mc_output *o, const mc_scan_result *res)
+{
+    uint64_t skipped = 0, in = 0, text = 0;
+    for (size_t s = 0; s < o->nshards; s++) {
+        if (o->res[s].status_ok) {
+            skipped += o->res[s].st.records_skipped;
+            in += o->res[s].st.bytes_in;
+            text += o->res[s].st.bytes_text;
+        }
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "shards_ok", json_integer(res->shards_ok));
+    json_object_set_new(j, "shards_failed", json_integer(res->shards_failed));
+    json_object_set_new(j, "records", json_integer((json_int_t)res->records));
+    json_object_set_new(j, "records_skipped", json_integer((json_int_t)skipped));
+    json_object_set_new(j, "bytes_in", json_integer((json_int_t)in));
+    json_object_set_new(j, "bytes_decompressed", json_integer((json_int_t)res->bytes_decompressed));
+    json_object_set_new(j, "bytes_text", json_integer((json_int_t)text));
+    return j;
+}
+
+static json_t *canaries_json(const mc_output *o)
+{
+    json_t *arr = json_array();
+    for (size_t k = 0; k < o->opts->n_canaries; k++) {
+        uint64_t hits = 0;
+        json_t *ex = json_array();
+        for (size_t s = 0; s < o->nshards; s++) {
+            const mc_shardres *r = &o->res[s];
+            if (!r->status_ok || !r->canary_hits) {
+                continue;
+            }
+            hits += r->canary_hits[k];
+            for (uint32_t e = 0; e < r->canary_nex[k] && json_array_size(ex) < 5; e++) {
+                json_t *x = json_object();
+                json_object_set_new(x, "shard", json_string(o->shards[s]));
+                json_object_set_new(x, "record", json_integer((json_int_t)r->canary_ex[k * 5 + e][0]));
+                json_object_set_new(x, "offset", json_integer((json_int_t)r->canary_ex[k * 5 + e][1]));
+                json_array_append_new(ex, x);
+            }
+        }
+        json_t *c = json_object();
+        json_object_set_new(c, "string", json_string(o->opts->canaries[k]));
+        json_object_set_new(c, "hits", json_integer((json_int_t)hits));
+        json_object_set_new(c, "examples", ex);
+        json_array_append_new(arr, c);
+    }
+    return arr;
+}
+
+static int write_summary(const mc_output *o, const char *dir, json_t *counts,
+                         const mc_scan_result *res)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "format", json_string("medcheck-scan/1"));
+    json_object_set_new(j, "complete", json_boolean(o->complete));
+    json_t *tool = json_object();
+    json_object_set_new(tool, "name", json_string("medcheck"));
+    json_object_set_new(tool, "version", json_string(mc_version()));
+    json_object_set_new(tool, "commit", json_string(MC_COMMIT));
+    json_object_set_new(j, "tool", tool);
+    json_t *cmd = json_array();
+    for (int a = 0; o->opts->argv && a < o->opts->argc; a++) {
+        json_array_append_new(cmd, json_string(o->opts->argv[a]));
+    }
+    json_object_set_new(j, "command", cmd);
+    json_object_set_new(j, "preset", json_string(mc_preset_name(o->par->preset)));
+    json_object_set_new(j, "params", params_json(o));
+    json_object_set_new(j, "benchmark", benchmark_json(o));
+    json_object_set_new(j, "corpus", corpus_json(o, res));
+    json_object_set(j, "counts", counts);
+    json_object_set_new(j, "items_contaminated", json_integer(res->items_contaminated));
+    json_object_set_new(j, "items_unjudged", json_integer(res->items_unjudged));
+    json_object_set_new(j, "canaries", canaries_json(o));
+    json_object_set_new(j, "elapsed_s", json_real(round(o->elapsed_s * 1000) / 1000));
+    FILE *f = open_in(dir, "summary.json");
+    int rc = f ? 0 : MC_EIO;
+    if (rc == 0 && (json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                         JSON_REAL_PRECISION(6)) != 0 ||
+                    fputc('\n', f) == EOF)) {
+        rc = MC_EIO;
+    }
+    json_decref(j);
+    return close_synced(f, rc);
+}
+
+static int remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return errno == ENOENT ? 0 : MC_EIO;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+            continue;
+        }
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc |= remove_tree(path);
+        } else if (unlink(path) != 0) {
+            rc = MC_EIO;
+        }
+    }
+    closedir(d);
+    return rmdir(dir) == 0 ? rc : MC_EIO;
+}
+
+int mc__output_check_dir(const char *outdir, const mc_logger *lg)
+{
+    struct stat st;
+    if (stat(outdir, &st) != 0) {
+        return 0;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        mc__log(lg, MC_LOG_ERROR, "%s: exists and is not a directory", outdir);
+        return MC_EINVAL;
+    }
+    DIR *d = opendir(outdir);
+    int entries = 0, ours = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            entries++;
+            ours |= strcmp(e->d_name, "summary.json") == 0;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    if (entries && !ours) {
+        mc__log(lg, MC_LOG_ERROR,
+                "%s: exists and is not a medcheck result directory; not replacing it", outdir);
+        return MC_EINVAL;
+    }
+    return 0;
+}
+
+static void sync_parent(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = slash == dir ? '/' : '\0';
+        if (slash == dir) {
+            slash[1] = '\0';
+        }
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int mc__output_commit_dir(const char *tmpdir, const char *outdir)
+{
+    char old[4096];
+    snprintf(old, sizeof(old), "%s.old-%ld", outdir, (long)getpid());
+    int had_old = rename(outdir, old) == 0;
+    if (!had_old && errno != ENOENT) {
+        return MC_EIO;
+    }
+    if (rename(tmpdir, outdir) != 0) {
+        if (had_old) {
+            rename(old, outdir);
+        }
+        return MC_EIO;
+    }
+    sync_parent(outdir);
+    return had_old ? remove_tree(old) : 0;
+}
+
+int mc__output_write(const mc_output *o, const char *outdir, mc_scan_result *res)
+{
+    mc_scan_result local;
+    res = res ? res : &local;
+    memset(res, 0, sizeof(*res));
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", outdir, (long)getpid());
+    remove_tree(tmp);
+    if (mkdir(tmp, 0777) != 0) {
+        mc__log(&o->opts->logger, MC_LOG_ERROR, "%s: cannot create: %s", tmp, strerror(errno));
+        return MC_EIO;
+    }
+    json_t *counts = status_counts();
+    int rc = write_shards(o, tmp, res);
+    if (rc == 0) {
+        rc = write_items(o, tmp, counts, res);
+    }
+    res->items = o->idx->nitems;
+    res->elapsed_s = o->elapsed_s;
+    res->complete = o->complete;
+    if (rc == 0) {
+        rc = write_summary(o, tmp, counts, res);
+    }
+    json_decref(counts);
+    if (rc == 0) {
+        rc = mc__output_commit_dir(tmp, outdir);
+    }
+    if (rc < 0) {
+        mc__log(&o->opts->logger, MC_LOG_ERROR, "%s: cannot write results: %s", outdir,
+                mc_strerror(rc));
+        remove_tree(tmp);
+    }
+    return rc;
+}

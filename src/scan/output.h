@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing scan results (summary.json, items.jsonl, shards.jsonl) into a
+ * temporary directory that is renamed into place when complete. */
+#ifndef MC_SCAN_OUTPUT_H
+#define MC_SCAN_OUTPUT_H
+
+#include "scan/scan_int.h"
+
+typedef struct mc_output {
+    const mc_bench *bench;
+    const mc_index *idx;
+    const mc_params *par;
+    const mc_scan_opts *opts;
+    const char *const *shards;
+    size_t nshards;
+    const mc_shardres *res;
+    mc_itemres *items; /* folded, one per item */
+    int complete;
+    double elapsed_s;
+} mc_output;
+
+/* Refuse an OUTDIR that exists and is neither empty nor a medcheck result
+ * directory (it would be replaced). 0 or MC_EINVAL (logged). */
+int mc__output_check_dir(const char *outdir, const mc_logger *lg);
+
+/* Write everything; fills *res if not NULL. 0, MC_EIO or MC_ENOMEM. */
+int mc__output_write(const mc_output *o, const char *outdir, mc_scan_result *res);
+
+/* Replace `outdir` by the complete directory `tmpdir`. 0 or MC_EIO. */
+int mc__output_commit_dir(const char *tmpdir, const char *outdir);
+
+/* Write a jansson value to an open file as one line; 0 or MC_EIO. */
+int mc__output_json_line(void *fp, const void *json);
+
+#endif /* MC_SCAN_OUTPUT_H */

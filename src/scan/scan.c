@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/* The scan: shards are handed to worker threads one at a time; each shard
+ * is matched and decided on its own, and the per-shard results are folded
+ * in shard-list order, so results never depend on the number of threads. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scan/output.h"
+#include "scan/scan_int.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+typedef struct scanctx {
+    const mc_index *idx;
+    const mc_params *par;
+    const mc_scan_opts *opts;
+    const char *const *shards;
+    size_t nshards;
+    mc_shardres *res;
+    atomic_size_t next;
+    atomic_int fatal;
+    pthread_mutex_t mu; /* progress */
+    uint64_t bytes_done;
+    uint64_t bytes_total;
+    uint32_t shards_done;
+    double last_report;
+} scanctx;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(scanctx *c, uint64_t delta, int shard_done)
+{
+    if (!c->opts->progress.fn) {
+        return;
+    }
+    pthread_mutex_lock(&c->mu);
+    c->bytes_done += delta;
+    c->shards_done += (uint32_t)shard_done;
+    double t = now_s();
+    if (shard_done || t - c->last_report >= 0.25) {
+        c->last_report = t;
+        c->opts->progress.fn(c->opts->progress.ctx, c->bytes_done, c->bytes_total,
+                             c->shards_done, (uint32_t)c->nshards);
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static int interrupted(const scanctx *c)
+{
+    return c->opts->interrupt && *c->opts->interrupt;
+}
+
+static int canaries_init(mc_shardres *r, size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    r->canary_hits = mc__calloc(n, sizeof(uint64_t));
+    r->canary_ex = mc__calloc(n * 5, sizeof(*r->canary_ex));
+    r->canary_nex = mc__calloc(n, sizeof(uint32_t));
+    return r->canary_hits && r->canary_ex && r->canary_nex ? 0 : MC_ENOMEM;
+}
+
+static void canaries_check(const scanctx *c, mc_shardres *r, const mc_record *rec)
+{
+    for (size_t k = 0; k < c->opts->n_canaries; k++) {
+        const char *s = c->opts->canaries[k];
+        if (!s[0] || !strstr(rec->text, s)) {
+            continue;
+        }
+        r->canary_hits[k]++;
+        if (r->canary_nex[k] < 5) {
+            r->canary_ex[k * 5 + r->canary_nex[k]][0] = rec->index;
+            r->canary_ex[k * 5 + r->canary_nex[k]][1] = rec->offset;
+            r->canary_nex[k]++;
+        }
+    }
+}
+
+/* Read every record of one shard. Returns 0 (shard read to its end),
+ * 1 (the stream is broken: r->error says why) or a fatal negative code. */
+static int read_shard(scanctx *c, size_t i, mc_matcher *m, mc_shardacc *acc, mc_reader *rd,
+                      mc_shardres *r)
+{
+    mc_record rec;
+    uint64_t seen_in = 0;
+    int rc;
+    while ((rc = mc_reader_read(rd, &rec)) == 1) {
+        if (interrupted(c)) {
+            r->error = mc__strdup("interrupted");
+            return 1;
+        }
+        if (c->opts->n_canaries) {
+            canaries_check(c, r, &rec);
+        }
+        rc = mc__matcher_doc(m, rec.text, rec.text_len);
+        if (rc == 0) {
+            rc = mc__acc_doc(acc, m, &rec);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        if ((rec.index & 255) == 0) {
+            mc_reader_stats st;
+            mc_reader_get_stats(rd, &st);
+            progress(c, st.bytes_in - seen_in, 0);
+            seen_in = st.bytes_in;
+        }
+    }
+    mc_reader_get_stats(rd, &r->st);
+    progress(c, r->st.bytes_in - seen_in, 1);
+    if (rc < 0 && rc != MC_ENOMEM) {
+        r->error = mc__strdup(mc_reader_errmsg(rd));
+        return 1;
+    }
+    (void)i;
+    return rc;
+}
+
+static int scan_shard(scanctx *c, size_t i, mc_matcher *m)
+{
+    mc_shardres *r = &c->res[i];
+    mc_reader_opts ro;
+    mc_reader_opts_default(&ro);
+    ro.text_field = c->opts->text_field ? c->opts->text_field : ro.text_field;
+    ro.id_field = c->opts->id_field ? c->opts->id_field : ro.id_field;
+    ro.max_record_bytes = c->opts->max_record_bytes ? c->opts->max_record_bytes
+                                                    : ro.max_record_bytes;
+    ro.logger = c->opts->logger;
+    mc_reader *rd = NULL;
+    mc_shardacc acc;
+    int rc = mc__acc_init(&acc, c->idx, c->par, (uint32_t)i);
+    if (rc == 0) {
+        rc = canaries_init(r, c->opts->n_canaries);
+    }
+    if (rc < 0) {
+        goto done;
+    }
+    rc = mc_reader_open(&rd, c->shards[i], &ro);
+    if (rc < 0) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s: cannot open: %s", c->shards[i], mc_strerror(rc));
+        r->error = mc__strdup(msg);
+        rc = 1;
+    } else {
+        rc = read_shard(c, i, m, &acc, rd, r);
+    }
+    if (rc == 1) {
+        /* a broken shard: its matches are not used */
+        mc__log(&c->opts->logger, MC_LOG_ERROR, "%s", r->error ? r->error : c->shards[i]);
+        rc = r->error ? 0 : MC_ENOMEM;
+    } else if (rc == 0) {
+        r->status_ok = 1;
+        rc = mc__acc_finalize(&acc, r);
+    }
+done:
+    mc_reader_close(&rd);
+    mc__acc_finish(&acc);
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    scanctx *c = arg;
+    mc_matcher m;
+    int rc = mc__matcher_init(&m, c->idx);
+    while (rc == 0 && !atomic_load(&c->fatal)) {
+        size_t i = atomic_fetch_add(&c->next, 1);
+        if (i >= c->nshards) {
+            break;
+        }
+        rc = scan_shard(c, i, &m);
+    }
+    if (rc < 0) {
+        atomic_store(&c->fatal, rc);
+    }
+    mc__matcher_finish(&m);
+    return NULL;
+}
+
+static const char *const preset_names[] = {"medcheck", "gpt3", "palm", "llama2"};
+static const char *const status_names[] = {"clean", "passage_only", "near_duplicate",
+                                           "input_only", "input_and_answer"};
+
+int mc_preset_parse(const char *name)
+{
+    for (int i = 0; name && i < 4; i++) {
+        if (strcmp(name, preset_names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *mc_preset_name(mc_preset p)
+{
+    return (unsigned)p < 4 ? preset_names[p] : "unknown";
+}
+
+const char *mc_status_name(mc_status s)
+{
+    return (unsigned)s < 5 ? status_names[s] : "unknown";
+}
+
+void mc_scan_opts_default(mc_scan_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->size = sizeof(*o);
+    o->preset = MC_PRESET_MEDCHECK;
+    o->threshold = -1.0;
+    o->max_evidence = 5;
+    o->text_field = "text";
+    o->id_field = "id";
+    o->max_record_bytes = (size_t)64 << 20;
+}
+
+/* Preset defaults for every knob left at zero. */
+static int params_from(const mc_scan_opts *o, mc_params *p)
+{
+    static const uint32_t def_n[] = {8, 13, 8, 10};
+    static const double def_thr[] = {0.5, 0.0, 0.7, 0.8};
+    if ((unsigned)o->preset > MC_PRESET_LLAMA2 || o->threshold > 1.0) {
+        return MC_EINVAL;
+    }
+    p->preset = o->preset;
+    p->n = o->ngram ? o->ngram : def_n[o->preset];
+    p->threshold = o->threshold >= 0 ? o->threshold : def_thr[o->preset];
+    p->max_evidence = o->max_evidence;
+    p->template_items = o->template_items ? o->template_items : 5;
+    p->frequent_docs = o->frequent_docs ? o->frequent_docs : 20;
+    p->answer_window = o->answer_window ? o->answer_window : 100;
+    p->redact = o->redact_snippets;
+    return p->n >= 2 && p->n <= 64 ? 0 : MC_EINVAL;
+}
+
+static unsigned ncores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static int run_threads(scanctx *c, unsigned jobs)
+{
+    if (jobs > c->nshards) {
+        jobs = c->nshards ? (unsigned)c->nshards : 1;
+    }
+    pthread_t *t = mc__calloc(jobs, sizeof(*t));
+    if (!t) {
+        return MC_ENOMEM;
+    }
+    unsigned started = 0;
+    for (; started < jobs - 1; started++) {
+        if (pthread_create(&t[started], NULL, worker, c) != 0) {
+            break;
+        }
+    }
+    worker(c); /* the calling thread works too */
+    for (unsigned k = 0; k < started; k++) {
+        pthread_join(t[k], NULL);
+    }
+    mc__free(t);
+    return atomic_load(&c->fatal);
+}
+
+static uint64_t total_size(const char *const *shards, size_t n)
+{
+    uint64_t tot = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(shards[i], "-") != 0 && stat(shards[i], &st) == 0 && S_ISREG(st.st_mode)) {
+            tot += (uint64_t)st.st_size;
+        }
+    }
+    return tot;
+}
+
+int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shards,
+                const mc_scan_opts *opts, const char *outdir, mc_scan_result *res)
+{
+    if (!bench || (!shards && n_shards) || !opts || !outdir) {
+        return MC_EINVAL;
+    }
+    mc_params par;
+    int rc = params_from(opts, &par);
+    if (rc < 0) {
+        return rc;
+    }
+    rc = mc__output_check_dir(outdir, &opts->logger);
+    if (rc < 0) {
+        return rc;
+    }
+    double t0 = now_s();
+    mc_index *idx = NULL;
+    mc_itemres *items = NULL;
+    scanctx c = {0};
+    pthread_mutex_init(&c.mu, NULL);
+    rc = mc__index_build(&idx, bench, par.preset, par.n, par.template_items);
+    if (rc < 0) {
+        goto fail;
+    }
+    c.idx = idx;
+    c.par = &par;
+    c.opts = opts;
+    c.shards = shards;
+    c.nshards = n_shards;
+    c.bytes_total = total_size(shards, n_shards);
+    c.res = mc__calloc(n_shards + 1, sizeof(*c.res));
+    items = mc__calloc(idx->nitems + 1, sizeof(*items));
+    rc = c.res && items ? 0 : MC_ENOMEM;
+    if (rc == 0) {
+        rc = run_threads(&c, opts->jobs ? opts->jobs : ncores());
+    }
+    for (uint32_t i = 0; i < idx->nitems; i++) {
+        items[i].item = i;
+    }
+    for (size_t s = 0; rc == 0 && s < n_shards; s++) {
+        rc = mc__fold(idx, &par, items, &c.res[s]);
+    }
+    if (rc < 0) {
+        goto fail;
+    }
+    mc_output out = {bench, idx, &par, opts, shards, n_shards, c.res, items,
+                     !interrupted(&c), now_s() - t0};
+    rc = mc__output_write(&out, outdir, res);
+    if (rc == 0 && !out.complete) {
+        rc = MC_EINTR;
+    } else if (rc == 0 && res && res->shards_failed) {
+        rc = 1;
+    }
+fail:
+    for (size_t s = 0; c.res && s < n_shards; s++) {
+        mc__shardres_finish(&c.res[s], opts->n_canaries);
+    }
+    for (uint32_t i = 0; items && i < idx->nitems; i++) {
+        mc__itemres_finish(&items[i]);
+    }
+    mc__free(items);
+    mc__free(c.res);
+    mc__index_destroy(&idx);
+    pthread_mutex_destroy(&c.mu);
+    return rc;
+}
