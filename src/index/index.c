@@ -23,6 +23,7 @@ typedef struct keyent {
 
 typedef struct builder {
     mc_index *idx;
+    uint32_t *item_file; /* per item: which benchmark file it came from */
     mc_tokvec scratch;
     uint32_t seq_cap;
     keyent *ents;
@@ -264,28 +265,41 @@ static int cmp_ent(const void *a, const void *b)
     return x->pos < y->pos ? -1 : (x->pos > y->pos);
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_pair(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a;
-    uint64_t y = *(const uint64_t *)b;
-    return x < y ? -1 : (x > y);
+    const uint64_t *x = a;
+    const uint64_t *y = b;
+    if (x[0] != y[0]) {
+        return x[0] < y[0] ? -1 : 1;
+    }
+    return x[1] < y[1] ? -1 : (x[1] > y[1]);
 }
 
-/* Number of distinct sequence texts among a key's postings. */
-static uint32_t distinct_texts(const mc_index *idx, const keyent *e, size_t n, uint64_t *tmp)
+/* The largest number of distinct sequence texts that share a key within
+ * one benchmark file. Templates are a property of how one benchmark is
+ * written; copies of an item across files (MedQA and its re-packagings)
+ * must not make each other's n-grams templates. tmp holds (file, text)
+ * pairs. */
+static uint32_t distinct_texts(const builder *b, const keyent *e, size_t n, uint64_t *tmp)
 {
-    size_t k = 0;
+    const mc_index *idx = b->idx;
     for (size_t i = 0; i < n; i++) {
         const mc_seq *s = &idx->seqs[e[i].seq];
-        tmp[k++] = mc__hash_ngram(&idx->tv.tok[s->tok0].hash,
-                                  sizeof(mc_token) / sizeof(uint64_t), s->ntok);
+        uint64_t h = mc__hash_ngram(&idx->tv.tok[s->tok0].hash,
+                                    sizeof(mc_token) / sizeof(uint64_t), s->ntok);
+        tmp[2 * i] = b->item_file[s->item];
+        tmp[2 * i + 1] = h;
     }
-    qsort(tmp, k, sizeof(*tmp), cmp_u64);
-    uint32_t d = 0;
-    for (size_t i = 0; i < k; i++) {
-        d += (i == 0 || tmp[i] != tmp[i - 1]);
+    qsort(tmp, n, 2 * sizeof(*tmp), cmp_pair);
+    uint32_t best = 0, d = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || tmp[2 * i] != tmp[2 * i - 2]) {
+            d = 0;
+        }
+        d += i == 0 || tmp[2 * i] != tmp[2 * i - 2] || tmp[2 * i + 1] != tmp[2 * i - 1];
+        best = d > best ? d : best;
     }
-    return d;
+    return best;
 }
 
 static void filter_set(mc_index *idx, uint64_t key)
@@ -355,7 +369,7 @@ static int build_table(builder *b)
     mc_index *idx = b->idx;
     qsort(b->ents, b->nents, sizeof(*b->ents), cmp_ent);
     int rc = alloc_table(idx, b->nents);
-    uint64_t *tmp = mc__reallocarray(NULL, b->nents ? b->nents : 1, sizeof(uint64_t));
+    uint64_t *tmp = mc__reallocarray(NULL, b->nents ? 2 * b->nents : 1, sizeof(uint64_t));
     if (rc < 0 || !tmp) {
         mc__free(tmp);
         return MC_ENOMEM;
@@ -369,7 +383,7 @@ static int build_table(builder *b)
         uint32_t slot = insert_slot(idx, &b->ents[g], (uint32_t)g, (uint32_t)(e - g));
         int whole = idx->seqs[b->ents[g].seq].whole_key;
         if (idx->preset == MC_PRESET_MEDCHECK && !whole && e - g >= idx->template_items &&
-            distinct_texts(idx, b->ents + g, e - g, tmp) >= idx->template_items) {
+            distinct_texts(b, b->ents + g, e - g, tmp) >= idx->template_items) {
             idx->slots[slot].flags |= MC_KEY_TEMPLATE;
             idx->ntemplates++;
         }
@@ -383,6 +397,39 @@ static int build_table(builder *b)
     mc__free(tmp);
     qsort(idx->lengths, idx->nlengths, sizeof(uint32_t), cmp_len_desc);
     return 0;
+}
+
+/* Words of a sequence inside at least one non-template n-gram. */
+static uint32_t distinct_words(const mc_index *idx, const mc_seq *sq)
+{
+    uint32_t words = 0, end = 0;
+    for (uint32_t p = 0; p + idx->n <= sq->ntok; p++) {
+        if (idx->slots[idx->seq_keys[sq->key0 + p]].flags & MC_KEY_TEMPLATE) {
+            continue;
+        }
+        uint32_t lo = p > end ? p : end;
+        words += p + idx->n - lo;
+        end = p + idx->n;
+    }
+    return words;
+}
+
+/* medcheck: a stem is scored on its distinctive words; one with none is
+ * judged like a short stem. */
+static void mark_distinct(mc_index *idx)
+{
+    for (uint32_t i = 0; idx->preset == MC_PRESET_MEDCHECK && i < idx->nitems; i++) {
+        mc_iitem *ii = &idx->items[i];
+        for (int c = 0; c < MC_NCOMP; c++) {
+            const mc_seq *sq = ii->seq[c] >= 0 ? &idx->seqs[ii->seq[c]] : NULL;
+            if (sq && sq->keyed && !sq->whole_key) {
+                ii->distinct[c] = distinct_words(idx, sq);
+            }
+        }
+        if (ii->judged && ii->distinct[MC_C_QUESTION] == 0) {
+            ii->short_q = 1;
+        }
+    }
 }
 
 static uint64_t fingerprint(const mc_index *idx)
@@ -425,8 +472,15 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
     idx->template_items = template_items;
     idx->nitems = (uint32_t)nitems;
     idx->items = mc__calloc(nitems ? nitems : 1, sizeof(*idx->items));
-    if (!idx->items) {
+    b.item_file = mc__calloc(nitems ? nitems : 1, sizeof(uint32_t));
+    if (!idx->items || !b.item_file) {
         goto fail;
+    }
+    for (uint32_t i = 1; i < idx->nitems; i++) {
+        const char *prev = mc_bench_item(bench, i - 1)->source;
+        const char *cur = mc_bench_item(bench, i)->source;
+        b.item_file[i] = b.item_file[i - 1] + (mc_bench_item(bench, i)->index == 0 ||
+                                               strcmp(prev, cur) != 0);
     }
     for (uint32_t i = 0; i < idx->nitems; i++) {
         rc = build_item(&b, i, mc_bench_item(bench, i));
@@ -442,12 +496,15 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
     if (rc < 0) {
         goto fail;
     }
+    mark_distinct(idx);
     idx->fingerprint = fingerprint(idx);
+    mc__free(b.item_file);
     mc__free(b.ents);
     mc__tokvec_finish(&b.scratch);
     *out = idx;
     return 0;
 fail:
+    mc__free(b.item_file);
     mc__free(b.ents);
     mc__tokvec_finish(&b.scratch);
     mc__index_destroy(&idx);

@@ -43,8 +43,10 @@ typedef struct mc_iitem {
     int32_t answer_opt;    /* index of the correct option, or -1 */
     uint32_t opt_tokens;   /* total tokens of all options */
     uint32_t q_tokens;     /* tokens of the stem */
+    uint32_t distinct[MC_NCOMP]; /* medcheck: words inside non-template n-grams */
     uint8_t judged;
-    uint8_t short_q;       /* medcheck: stem shorter than n (needs corroboration) */
+    uint8_t short_q;       /* medcheck: stem shorter than n, or made only of template
+                            * n-grams: matched whole, with its options */
     char answer_label;     /* lower-case letter of the correct option, or 0 */
 } mc_iitem;
 

@@ -132,26 +132,38 @@ static int word_is(const mc_tokvec *dv, uint32_t j, const char *w)
     return t->nlen == strlen(w) && memcmp(dv->norm + t->noff, w, t->nlen) == 0;
 }
 
-/* "Answer: B", "ans. b", "the correct answer is option c": an answer key
- * word, optional filler words, then the correct option's letter. A bare
- * "a" must be followed by ')', '.', ':', ',', ']' or a line end, since it
- * is also an article. */
+/* Raw byte just after document word j (a line end past the text). */
+static char next_char(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t j)
+{
+    size_t e = dv->tok[j].end;
+    return e < tlen ? text[e] : '\n';
+}
+
+/* "Answer: B", "Ans. b", "the correct answer is option c": an answer key
+ * word, optional filler words, then the correct option's letter. Short
+ * keys ("ans", "key") need punctuation after them, since "ans" is also a
+ * word (French "ans"); a letter followed by an apostrophe is an elision
+ * ("d'existence"), and a bare "a" must be followed by ')', '.', ':', ','
+ * ']' or a line end, since it is also an article. */
 static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t lo,
                      uint32_t hi, char label)
 {
-    static const char *const keys[] = {"answer", "ans", "correct", "key", "solution"};
+    static const char *const keys[] = {"answer", "correct", "solution", "ans", "key"};
     static const char *const fill[] = {"is", "option", "choice", "the", "correct", "answer"};
     char lab[2] = {label, 0};
     for (uint32_t j = lo; j < hi; j++) {
         int key = 0;
         for (size_t k = 0; k < 5 && !key; k++) {
-            key = word_is(dv, j, keys[k]);
+            key = word_is(dv, j, keys[k]) ? (int)k + 1 : 0;
+        }
+        if (key > 3 && !strchr(".:-)", next_char(dv, text, tlen, j))) {
+            key = 0;
         }
         for (uint32_t k = j + 1; key && k < hi && k <= j + 4; k++) {
             if (word_is(dv, k, lab)) {
-                size_t e = dv->tok[k].end;
-                char nx = e < tlen ? text[e] : '\n';
-                if (label != 'a' || strchr(").:,]\r\n", nx)) {
+                char nx = next_char(dv, text, tlen, k);
+                int elided = nx == '\'' || (unsigned char)nx == 0xE2; /* ' or U+2019 */
+                if (!elided && (label != 'a' || strchr(").:,]\r\n", nx))) {
                     return 1;
                 }
                 break;

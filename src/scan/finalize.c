@@ -21,6 +21,19 @@ uint32_t mc__bits_len(const mc_index *idx, uint32_t item)
     return nt;
 }
 
+/* Does the n-gram at sequence position p count as evidence on its own?
+ * Not when it is a template of the benchmark, nor when it is boilerplate
+ * of this shard and its span is short (medcheck only). */
+static int key_counts(const mc_shardacc *acc, const mc_seq *sq, uint32_t p, uint32_t span_len)
+{
+    const mc_index *idx = acc->idx;
+    uint32_t slot = idx->seq_keys[sq->key0 + p];
+    if (idx->slots[slot].flags & MC_KEY_TEMPLATE) {
+        return 0;
+    }
+    return span_len >= 2 * idx->n || mc__acc_freq(acc, slot) <= acc->par->frequent_docs;
+}
+
 static int counts(const mc_shardacc *acc, const mc_cspan *cs)
 {
     const mc_index *idx = acc->idx;
@@ -28,12 +41,11 @@ static int counts(const mc_shardacc *acc, const mc_cspan *cs)
     if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key) {
         return 1;
     }
+    if (cs->len == sq->ntok && idx->items[sq->item].short_q && sq->comp == MC_C_QUESTION) {
+        return 1; /* a stem of template phrases only, matched whole */
+    }
     for (uint32_t p = cs->a; p + idx->n <= cs->a + cs->len; p++) {
-        uint32_t slot = idx->seq_keys[sq->key0 + p];
-        if (idx->slots[slot].flags & MC_KEY_TEMPLATE) {
-            continue;
-        }
-        if (cs->len >= 2 * idx->n || mc__acc_freq(acc, slot) <= acc->par->frequent_docs) {
+        if (key_counts(acc, sq, p, cs->len)) {
             return 1;
         }
     }
@@ -171,6 +183,32 @@ static uint32_t union_len(ival *v, size_t n)
     return tot;
 }
 
+/* The words a counting span covers. Under medcheck only the words inside
+ * its distinctive n-grams: a chain of template sentences covers nothing. */
+static size_t add_cover(const mc_shardacc *acc, const mc_cspan *cs, uint32_t hi, ival *tmp,
+                        size_t n)
+{
+    const mc_index *idx = acc->idx;
+    const mc_seq *sq = &idx->seqs[cs->seq];
+    if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key ||
+        (idx->items[sq->item].short_q && sq->comp == MC_C_QUESTION)) {
+        tmp[n++] = (ival){cs->a, hi};
+        return n;
+    }
+    size_t first = n;
+    for (uint32_t p = cs->a; p + idx->n <= cs->a + cs->len; p++) {
+        if (!key_counts(acc, sq, p, cs->len)) {
+            continue;
+        }
+        if (n > first && tmp[n - 1].hi >= p) {
+            tmp[n - 1].hi = p + idx->n;
+        } else {
+            tmp[n++] = (ival){p, p + idx->n};
+        }
+    }
+    return n;
+}
+
 /* One component of one candidate: coverage, longest span, evidence, and
  * palm/llama2 position bits. Returns covered positions or a negative code. */
 static int64_t eval_comp(const mc_shardacc *acc, const mc_cand *c, int32_t seq, uint8_t comp,
@@ -187,10 +225,10 @@ static int64_t eval_comp(const mc_shardacc *acc, const mc_cand *c, int32_t seq, 
         }
         /* gpt3 and palm count n-gram starts, the others words */
         uint32_t hi = grams ? cs->a + cs->len - idx->n + 1 : cs->a + cs->len;
-        tmp[n++] = (ival){cs->a, hi};
         if (r->bits && comp == MC_C_QUESTION) {
             bits_set(r->bits, cs->a, hi);
         }
+        n = add_cover(acc, cs, hi, tmp, n);
         if (!best || cs->len > best->len) {
             best = cs;
         }
@@ -256,10 +294,13 @@ static int eval_cand(const mc_shardacc *acc, const mc_cand *c, mc_itemres *r, iv
             return (int)got;
         }
         uint32_t nt = idx->seqs[seq].ntok;
-        uint32_t den = k == MC_C_QUESTION && (idx->preset == MC_PRESET_GPT3 ||
-                                             idx->preset == MC_PRESET_PALM)
-                           ? nt - idx->n + 1
-                           : nt;
+        uint32_t den = nt;
+        if (idx->preset == MC_PRESET_GPT3 || idx->preset == MC_PRESET_PALM) {
+            den = nt - idx->n + 1; /* n-gram starts */
+        } else if (idx->preset == MC_PRESET_MEDCHECK && !idx->seqs[seq].whole_key &&
+                   !(k == MC_C_QUESTION && ii->short_q)) {
+            den = ii->distinct[k]; /* distinctive words */
+        }
         cov[k] = ratio((uint32_t)got, den);
         whole |= k == MC_C_QUESTION && longest[k] == nt;
     }
@@ -315,9 +356,13 @@ int mc__acc_finalize(mc_shardacc *acc, mc_shardres *out)
     size_t n = acc->ncands;
     uint32_t *ord = mc__reallocarray(NULL, n + 1, sizeof(uint32_t));
     uint32_t *tmp = mc__reallocarray(NULL, n + 1, sizeof(uint32_t));
-    size_t maxspans = 1;
+    size_t maxspans = 1; /* intervals a candidate can produce: at most its span words */
     for (size_t i = 0; i < n; i++) {
-        maxspans = acc->cands[i].nspans > maxspans ? acc->cands[i].nspans : maxspans;
+        size_t w = 0;
+        for (uint32_t k = 0; k < acc->cands[i].nspans; k++) {
+            w += acc->spans[acc->cands[i].span0 + k].len;
+        }
+        maxspans = w > maxspans ? w : maxspans;
     }
     ival *iv = mc__reallocarray(NULL, maxspans, sizeof(ival));
     size_t nitems = 0;

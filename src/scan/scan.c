@@ -237,7 +237,7 @@ static int params_from(const mc_scan_opts *o, mc_params *p)
     p->n = o->ngram ? o->ngram : def_n[o->preset];
     p->threshold = o->threshold >= 0 ? o->threshold : def_thr[o->preset];
     p->max_evidence = o->max_evidence;
-    p->template_items = o->template_items ? o->template_items : 5;
+    p->template_items = o->template_items ? o->template_items : 2;
     p->frequent_docs = o->frequent_docs ? o->frequent_docs : 20;
     p->answer_window = o->answer_window ? o->answer_window : 100;
     p->redact = o->redact_snippets;
