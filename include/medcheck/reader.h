@@ -67,7 +67,13 @@ MC_API int mc_reader_open(mc_reader **out, const char *path, const mc_reader_opt
  * mc_reader_errmsg() names the shard and the byte offset. Bad records
  * (malformed JSON, missing or non-string text, over max_record_bytes) are
  * skipped, counted in records_skipped and reported to the logger with the
- * shard, record number and byte offset; they are never returned. */
+ * shard, record number and byte offset; they are never returned.
+ * Also MC_ELIMIT (a zstd frame asks for a window over 128 MiB) and
+ * MC_ENOMEM. Errors are sticky: later calls return the same code.
+ * Details: the first non-whitespace byte of the stream picks JSONL ('{')
+ * or plain text; a leading UTF-8 BOM is skipped; in JSONL the first of
+ * duplicate keys wins; NUL bytes (and \u0000) become U+FFFD so text is a
+ * C string; plain-text blocks have CRLF turned into LF. */
 MC_API int mc_reader_read(mc_reader *r, mc_record *rec);
 
 /* Counters so far (the xxh64 is of the whole stream once read returned 0). */
