@@ -435,6 +435,7 @@ static void mark_distinct(mc_index *idx)
 static uint64_t fingerprint(const mc_index *idx)
 {
     XXH3_state_t st;
+    XXH3_INITSTATE(&st); /* a state on the stack must be initialised first */
     XXH3_64bits_reset_withSeed(&st, MC_HASH_WORD_SEED);
     uint32_t params[5] = {MC_NORM_VERSION, (uint32_t)idx->preset, idx->n, idx->template_items,
                           idx->nitems};

@@ -148,6 +148,9 @@ static int scan_shard(scanctx *c, size_t i, mc_matcher *m)
         goto done;
     }
     rc = mc_reader_open(&rd, c->shards[i], &ro);
+    if (rc == MC_ENOMEM) {
+        goto done;
+    }
     if (rc < 0) {
         char msg[512];
         snprintf(msg, sizeof(msg), "%s: cannot open: %s", c->shards[i], mc_strerror(rc));
@@ -321,7 +324,7 @@ int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shard
     if (rc == 0) {
         rc = run_threads(&c, opts->jobs ? opts->jobs : ncores());
     }
-    for (uint32_t i = 0; i < idx->nitems; i++) {
+    for (uint32_t i = 0; items && i < idx->nitems; i++) {
         items[i].item = i;
     }
     for (size_t s = 0; rc == 0 && s < n_shards; s++) {
