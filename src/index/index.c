@@ -446,7 +446,8 @@ static uint64_t fingerprint(const mc_index *idx)
         XXH3_64bits_update(&st, hdr, sizeof(hdr));
         for (uint32_t t = 0; t < sq->ntok; t++) {
             const mc_token *tk = &idx->tv.tok[sq->tok0 + t];
-            XXH3_64bits_update(&st, idx->tv.norm + tk->noff, tk->nlen + 1u);
+            XXH3_64bits_update(&st, &tk->nlen, sizeof(tk->nlen));
+            XXH3_64bits_update(&st, idx->tv.norm + tk->noff, tk->nlen);
         }
     }
     return XXH3_64bits_digest(&st);
