@@ -232,8 +232,8 @@ static int collect_keys(builder *b)
     uint32_t total = 0;
     for (uint32_t s = 0; s < idx->nseqs; s++) {
         mc_seq *sq = &idx->seqs[s];
-        if (!sq->keyed) {
-            continue;
+        if (!sq->keyed || sq->whole_key) {
+            continue; /* whole keys go to the anchor table */
         }
         const mc_token *t = idx->tv.tok + sq->tok0;
         uint32_t len = sq->whole_key ? sq->ntok : idx->n;
@@ -302,10 +302,23 @@ static uint32_t distinct_texts(const builder *b, const keyent *e, size_t n, uint
     return best;
 }
 
-static void filter_set(mc_index *idx, uint64_t key)
+static void filter_set(uint64_t *filter, uint32_t shift, uint64_t key)
 {
-    uint64_t bit = key >> idx->filter_shift;
-    idx->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
+    filter[key >> shift] |= mc__filter_bits(key);
+}
+
+/* A filter of at least 16 bits a key (about 1.5% false positives with two
+ * bits in one word); returns its shift, or 0 when out of memory. */
+static uint32_t filter_alloc(uint64_t **filter, size_t nkeys)
+{
+    size_t words = 64;
+    uint32_t shift = 58;
+    while (words < nkeys / 4 && shift > 20) {
+        words *= 2;
+        shift--;
+    }
+    *filter = mc__calloc(words, sizeof(uint64_t));
+    return *filter ? shift : 0;
 }
 
 static void add_length(mc_index *idx, uint32_t len)
@@ -330,12 +343,12 @@ static int cmp_len_desc(const void *a, const void *b)
 /* Insert one group of equal keys into the open-addressing table. */
 static uint32_t insert_slot(mc_index *idx, const keyent *e, uint32_t post0, uint32_t npost)
 {
-    uint64_t i = e->hash & idx->slot_mask;
+    uint64_t i = (e->hash >> 12) & idx->slot_mask;
     while (idx->slots[i].hash != 0) {
         i = (i + 1) & idx->slot_mask;
     }
     idx->slots[i] = (mc_keyslot){e->hash, post0, npost, e->len, 0};
-    filter_set(idx, e->hash);
+    filter_set(idx->filter, idx->filter_shift, e->hash);
     add_length(idx, e->len);
     return (uint32_t)i;
 }
@@ -346,16 +359,9 @@ static int alloc_table(mc_index *idx, size_t nents)
     while (nslots < nents * 2) {
         nslots *= 2;
     }
-    size_t fbits = 1u << 16;
-    uint32_t shift = 48;
-    while (fbits < nents * 16 && shift > 20) {
-        fbits *= 2;
-        shift--;
-    }
     idx->slots = mc__calloc(nslots, sizeof(*idx->slots));
     idx->slot_mask = nslots - 1;
-    idx->filter = mc__calloc(fbits / 64, sizeof(uint64_t));
-    idx->filter_shift = shift;
+    idx->filter_shift = filter_alloc(&idx->filter, nents);
     idx->posts = mc__reallocarray(NULL, nents ? nents : 1, sizeof(*idx->posts));
     idx->seq_keys = mc__reallocarray(NULL, idx->nseq_keys ? idx->nseq_keys : 1, sizeof(uint32_t));
     if (!idx->slots || !idx->filter || !idx->posts || !idx->seq_keys) {
@@ -381,8 +387,7 @@ static int build_table(builder *b)
             e++;
         }
         uint32_t slot = insert_slot(idx, &b->ents[g], (uint32_t)g, (uint32_t)(e - g));
-        int whole = idx->seqs[b->ents[g].seq].whole_key;
-        if (idx->preset == MC_PRESET_MEDCHECK && !whole && e - g >= idx->template_items &&
+        if (idx->preset == MC_PRESET_MEDCHECK && e - g >= idx->template_items &&
             distinct_texts(b, b->ents + g, e - g, tmp) >= idx->template_items) {
             idx->slots[slot].flags |= MC_KEY_TEMPLATE;
             idx->ntemplates++;
@@ -396,6 +401,106 @@ static int build_table(builder *b)
     }
     mc__free(tmp);
     qsort(idx->lengths, idx->nlengths, sizeof(uint32_t), cmp_len_desc);
+    return 0;
+}
+
+/* Occurrences of each word in the whole benchmark (open addressing on the
+ * word hash), to pick the rarest word of a short stem as its anchor. */
+typedef struct wordfreq {
+    uint64_t *h;
+    uint32_t *n;
+    uint64_t mask;
+} wordfreq;
+
+static uint32_t *wf_slot(const wordfreq *wf, uint64_t h)
+{
+    uint64_t i = (h >> 7) & wf->mask;
+    while (wf->h[i] != 0 && wf->h[i] != h) {
+        i = (i + 1) & wf->mask;
+    }
+    wf->h[i] = h;
+    return &wf->n[i];
+}
+
+static int wf_build(wordfreq *wf, const mc_tokvec *tv)
+{
+    size_t cap = 1024;
+    while (cap < tv->n * 2) {
+        cap *= 2;
+    }
+    wf->h = mc__calloc(cap, sizeof(uint64_t));
+    wf->n = mc__calloc(cap, sizeof(uint32_t));
+    wf->mask = cap - 1;
+    if (!wf->h || !wf->n) {
+        return MC_ENOMEM;
+    }
+    for (size_t i = 0; i < tv->n; i++) {
+        (*wf_slot(wf, tv->tok[i].hash ? tv->tok[i].hash : 1))++;
+    }
+    return 0;
+}
+
+/* The anchor of a short stem: its rarest word, the longest among equals. */
+static uint32_t pick_anchor(const mc_index *idx, const wordfreq *wf, const mc_seq *sq)
+{
+    uint32_t best = 0, best_n = UINT32_MAX, best_len = 0;
+    for (uint32_t k = 0; k < sq->ntok; k++) {
+        const mc_token *t = &idx->tv.tok[sq->tok0 + k];
+        uint32_t n = *wf_slot(wf, t->hash ? t->hash : 1);
+        if (n < best_n || (n == best_n && t->nlen > best_len)) {
+            best = k;
+            best_n = n;
+            best_len = t->nlen;
+        }
+    }
+    return best;
+}
+
+static int build_anchors(builder *b)
+{
+    mc_index *idx = b->idx;
+    wordfreq wf = {0};
+    b->nents = 0;
+    int rc = wf_build(&wf, &idx->tv);
+    for (uint32_t s = 0; rc == 0 && s < idx->nseqs; s++) {
+        const mc_seq *sq = &idx->seqs[s];
+        if (sq->keyed && sq->whole_key) {
+            uint32_t o = pick_anchor(idx, &wf, sq);
+            uint64_t h = idx->tv.tok[sq->tok0 + o].hash;
+            rc = push_ent(b, h, s, o, sq->ntok);
+        }
+    }
+    mc__free(wf.h);
+    mc__free(wf.n);
+    if (rc < 0 || b->nents == 0) {
+        return rc;
+    }
+    qsort(b->ents, b->nents, sizeof(*b->ents), cmp_ent);
+    size_t nslots = 64;
+    while (nslots < b->nents * 2) {
+        nslots *= 2;
+    }
+    idx->anc_slots = mc__calloc(nslots, sizeof(*idx->anc_slots));
+    idx->anc_posts = mc__calloc(b->nents, sizeof(*idx->anc_posts));
+    idx->anc_mask = nslots - 1;
+    idx->anc_shift = filter_alloc(&idx->anc_filter, b->nents * 4);
+    if (!idx->anc_slots || !idx->anc_posts || !idx->anc_shift) {
+        return MC_ENOMEM;
+    }
+    for (size_t g = 0, e; g < b->nents; g = e) {
+        for (e = g + 1; e < b->nents && b->ents[e].hash == b->ents[g].hash; e++) {
+        }
+        uint64_t i = (b->ents[g].hash >> 12) & idx->anc_mask;
+        while (idx->anc_slots[i].hash != 0) {
+            i = (i + 1) & idx->anc_mask;
+        }
+        idx->anc_slots[i] = (mc_keyslot){b->ents[g].hash, (uint32_t)g, (uint32_t)(e - g), 0, 0};
+        filter_set(idx->anc_filter, idx->anc_shift, b->ents[g].hash);
+        for (size_t k = g; k < e; k++) {
+            idx->anc_posts[k] = (mc_posting){b->ents[k].seq, b->ents[k].pos};
+        }
+    }
+    idx->nanchors = (uint32_t)b->nents;
     return 0;
 }
 
@@ -495,6 +600,9 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
     if (rc == 0) {
         rc = build_table(&b);
     }
+    if (rc == 0) {
+        rc = build_anchors(&b);
+    }
     if (rc < 0) {
         goto fail;
     }
@@ -526,6 +634,9 @@ void mc__index_destroy(mc_index **pidx)
     mc__free(idx->slots);
     mc__free(idx->posts);
     mc__free(idx->filter);
+    mc__free(idx->anc_slots);
+    mc__free(idx->anc_posts);
+    mc__free(idx->anc_filter);
     mc__free(idx);
     *pidx = NULL;
 }

@@ -82,8 +82,16 @@ typedef struct mc_index {
     mc_posting *posts;
     uint32_t nkeys;
     uint32_t ntemplates;
-    uint64_t *filter;    /* one-bit-per-bucket prefilter */
+    uint64_t *filter;    /* blocked Bloom prefilter: two bits in one word a key */
     uint32_t filter_shift;
+    /* Short stems (whole keys) are found through an anchor: their rarest
+     * word, looked up once per document word in a small table. */
+    mc_keyslot *anc_slots;
+    uint64_t anc_mask;
+    mc_posting *anc_posts; /* pos = the anchor word's place in the stem */
+    uint32_t nanchors;
+    uint64_t *anc_filter;
+    uint32_t anc_shift;
     uint32_t lengths[16]; /* distinct key lengths, longest first */
     uint32_t nlengths;
     uint64_t fingerprint; /* of the index contents (tokens and parameters) */
@@ -96,15 +104,24 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
                     uint32_t template_items);
 void mc__index_destroy(mc_index **idx);
 
-/* Look a key up; returns the slot or NULL. */
-static inline const mc_keyslot *mc__index_find(const mc_index *idx, uint64_t key)
+/* The two bits of a key in its filter word. */
+static inline uint64_t mc__filter_bits(uint64_t key)
 {
-    uint64_t bit = key >> idx->filter_shift;
-    if (!(idx->filter[bit >> 6] & (UINT64_C(1) << (bit & 63)))) {
-        return NULL;
-    }
-    for (uint64_t i = key & idx->slot_mask;; i = (i + 1) & idx->slot_mask) {
-        const mc_keyslot *s = &idx->slots[i];
+    return (UINT64_C(1) << (key & 63)) | (UINT64_C(1) << ((key >> 6) & 63));
+}
+
+/* May the key be in the table? (Never false for a key that is.) */
+static inline int mc__filter_test(const uint64_t *filter, uint32_t shift, uint64_t key)
+{
+    uint64_t b = mc__filter_bits(key);
+    return (filter[key >> shift] & b) == b;
+}
+
+static inline const mc_keyslot *mc__slot_find(const mc_keyslot *slots, uint64_t mask,
+                                              uint64_t key)
+{
+    for (uint64_t i = (key >> 12) & mask;; i = (i + 1) & mask) {
+        const mc_keyslot *s = &slots[i];
         if (s->hash == key) {
             return s;
         }
@@ -112,6 +129,24 @@ static inline const mc_keyslot *mc__index_find(const mc_index *idx, uint64_t key
             return NULL;
         }
     }
+}
+
+/* Look an n-gram key up; returns the slot or NULL. */
+static inline const mc_keyslot *mc__index_find(const mc_index *idx, uint64_t key)
+{
+    if (!mc__filter_test(idx->filter, idx->filter_shift, key)) {
+        return NULL;
+    }
+    return mc__slot_find(idx->slots, idx->slot_mask, key);
+}
+
+/* Look up the short stems anchored on a word hash; the slot or NULL. */
+static inline const mc_keyslot *mc__index_find_anchor(const mc_index *idx, uint64_t word)
+{
+    if (!idx->nanchors || !mc__filter_test(idx->anc_filter, idx->anc_shift, word)) {
+        return NULL;
+    }
+    return mc__slot_find(idx->anc_slots, idx->anc_mask, word);
 }
 
 #endif /* MC_INDEX_INDEX_H */

@@ -238,6 +238,30 @@ static void sort_spans(mc_matcher *m)
     }
 }
 
+/* Short stems: at each word that anchors some, confirm the whole stem
+ * around it. */
+static int scan_anchors(mc_matcher *m)
+{
+    const mc_index *idx = m->idx;
+    const mc_token *t = m->tv.tok;
+    for (size_t i = 0; i < m->tv.n; i++) {
+        const mc_keyslot *ks = mc__index_find_anchor(idx, t[i].hash);
+        for (uint32_t p = 0; ks && p < ks->npost; p++) {
+            const mc_posting *ap = &idx->anc_posts[ks->post0 + p];
+            const mc_seq *sq = &idx->seqs[ap->seq];
+            if (i < ap->pos || i - ap->pos + sq->ntok > m->tv.n) {
+                continue;
+            }
+            mc_posting whole = {ap->seq, 0};
+            int rc = try_posting(m, &whole, (uint32_t)(i - ap->pos), sq->ntok);
+            if (rc < 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
 int mc__matcher_doc(mc_matcher *m, const char *text, size_t len)
 {
     diag_clear(m);
@@ -248,6 +272,9 @@ int mc__matcher_doc(mc_matcher *m, const char *text, size_t len)
     }
     for (uint32_t l = 0; l < m->idx->nlengths && rc == 0; l++) {
         rc = scan_length(m, m->idx->lengths[l], m->pw[l]);
+    }
+    if (rc == 0 && m->idx->nanchors) {
+        rc = scan_anchors(m);
     }
     if (rc == 0 && m->nspans > 1) {
         /* sequences are numbered item by item, so this groups items */

@@ -27,6 +27,7 @@ void mc__tokvec_finish(mc_tokvec *tv)
 {
     mc__free(tv->tok);
     mc__free(tv->norm);
+    mc__free(tv->cache);
     memset(tv, 0, sizeof(*tv));
 }
 
@@ -111,7 +112,54 @@ static void open_word(tokstate *s, uint32_t at)
     }
 }
 
-/* Feed one code point found at source bytes [at, next). */
+/* What a code point becomes under the medcheck rule. */
+enum { CP_SEP = 0, CP_WORD = 1, CP_CJK = 2, CP_MIXED = 3, CP_IGNORE = 4 };
+
+/* A direct-mapped cache of utf8proc's answer per code point: non-ASCII
+ * text repeats few code points, and utf8proc is slow per call. */
+#define CPCACHE_SIZE 1024
+typedef struct mc_cpcache {
+    struct {
+        int32_t cp;     /* -1: empty */
+        uint8_t kind;   /* CP_* */
+        uint8_t len;    /* bytes of the normalised form (CP_WORD, CP_CJK) */
+        char bytes[26];
+    } e[CPCACHE_SIZE];
+} mc_cpcache;
+
+static int cp_classify(utf8proc_int32_t cp, char *bytes, uint8_t *len)
+{
+    utf8proc_int32_t dst[32];
+    int last_bc = 0;
+    utf8proc_ssize_t m = utf8proc_decompose_char(cp, dst, 32, NORM_UTF8PROC_OPTS, &last_bc);
+    int words = 0, seps = 0;
+    size_t n = 0;
+    for (utf8proc_ssize_t k = 0; m > 0 && m <= 32 && k < m; k++) {
+        if (is_word_cat(utf8proc_category(dst[k]))) {
+            words++;
+            if (n + 4 <= 24) {
+                n += (size_t)utf8proc_encode_char(dst[k], (utf8proc_uint8_t *)bytes + n);
+            } else {
+                seps++; /* too long to cache: take the slow path */
+            }
+        } else {
+            seps++;
+        }
+    }
+    *len = (uint8_t)n;
+    if (m == 0) {
+        return CP_IGNORE; /* a combining mark or a default-ignorable: no effect */
+    }
+    if (words == 0) {
+        return CP_SEP;
+    }
+    if (seps) {
+        return CP_MIXED;
+    }
+    return is_cjk(cp) ? CP_CJK : CP_WORD;
+}
+
+/* Feed one code point found at source bytes [at, next), slowly. */
 static int feed_cp(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
 {
     utf8proc_int32_t dst[32];
@@ -145,6 +193,87 @@ static int feed_cp(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
     return rc;
 }
 
+/* Feed a code point through the cache (same result as feed_cp). */
+static int feed_cached(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
+{
+    mc_cpcache *c = s->tv->cache;
+    if (!c) {
+        c = s->tv->cache = mc__malloc(sizeof(*c));
+        if (!c) {
+            return MC_ENOMEM;
+        }
+        for (size_t k = 0; k < CPCACHE_SIZE; k++) {
+            c->e[k].cp = -1;
+        }
+    }
+    size_t slot = (size_t)cp & (CPCACHE_SIZE - 1);
+    if (c->e[slot].cp != cp) {
+        c->e[slot].cp = cp;
+        c->e[slot].kind = (uint8_t)cp_classify(cp, c->e[slot].bytes, &c->e[slot].len);
+    }
+    switch (c->e[slot].kind) {
+    case CP_SEP:
+        return close_word(s);
+    case CP_IGNORE:
+        return 0;
+    case CP_MIXED:
+        return feed_cp(s, cp, at, next);
+    default:
+        break;
+    }
+    int cjk = c->e[slot].kind == CP_CJK;
+    int rc = cjk ? close_word(s) : 0;
+    if (rc == 0) {
+        rc = grow_norm(s->tv, c->e[slot].len);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    open_word(s, at);
+    memcpy(s->tv->norm + s->tv->norm_len, c->e[slot].bytes, c->e[slot].len);
+    s->tv->norm_len += c->e[slot].len;
+    s->end = next;
+    return cjk ? close_word(s) : 0;
+}
+
+/* ASCII letters and digits to their lower-case form; 0 for the rest. */
+static const unsigned char ascii_word[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+    ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+    ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+    ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f',
+    ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l',
+    ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+    ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z',
+};
+
+/* A run of ASCII letters and digits starting at p[i]: lower-cased into the
+ * open word in one go. Returns the index after the run. */
+static size_t ascii_run(tokstate *s, const unsigned char *p, size_t i, size_t len, int *rc)
+{
+    size_t j = i;
+    while (j < len && ascii_word[p[j]]) {
+        j++;
+    }
+    *rc = grow_norm(s->tv, j - i);
+    if (*rc < 0) {
+        return j;
+    }
+    open_word(s, (uint32_t)i);
+    char *dst = s->tv->norm + s->tv->norm_len;
+    for (size_t k = i; k < j; k++) {
+        *dst++ = (char)ascii_word[p[k]];
+    }
+    s->tv->norm_len += j - i;
+    s->end = (uint32_t)j;
+    return j;
+}
+
 static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fast)
 {
     tokstate s = {.tv = tv};
@@ -154,17 +283,10 @@ static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fa
     while (rc == 0 && i < len) {
         unsigned char c = p[i];
         if (fast && c < 0x80) {
-            unsigned char l = (unsigned char)(c | 0x20);
-            if ((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9')) {
-                rc = grow_norm(tv, 1);
-                if (rc < 0) {
-                    break;
-                }
-                open_word(&s, (uint32_t)i);
-                tv->norm[tv->norm_len++] = (char)(c >= 'A' && c <= 'Z' ? l : c);
-                s.end = (uint32_t)++i;
+            if (ascii_word[c]) {
+                i = ascii_run(&s, p, i, len, &rc);
             } else {
-                rc = close_word(&s);
+                rc = s.in_word ? close_word(&s) : 0;
                 i++;
             }
             continue;
@@ -175,8 +297,9 @@ static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fa
             cp = 0xFFFD; /* invalid UTF-8: one byte becomes U+FFFD, a separator */
             n = 1;
         }
-        rc = feed_cp(&s, cp, (uint32_t)i, (uint32_t)(i + (size_t)n));
+        uint32_t at = (uint32_t)i;
         i += (size_t)n;
+        rc = fast ? feed_cached(&s, cp, at, (uint32_t)i) : feed_cp(&s, cp, at, (uint32_t)i);
     }
     if (rc == 0) {
         rc = close_word(&s);

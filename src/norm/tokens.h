@@ -26,6 +26,7 @@ typedef struct mc_tokvec {
     char *norm; /* normalised bytes of all tokens, back to back */
     size_t norm_len;
     size_t norm_cap;
+    struct mc_cpcache *cache; /* utf8proc results per code point, made on first use */
 } mc_tokvec;
 
 void mc__tokvec_init(mc_tokvec *tv);

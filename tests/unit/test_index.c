@@ -123,8 +123,10 @@ static void test_mc_index_build_short_stem_whole_key(void **state)
     const mc_seq *q = &idx->seqs[it->seq[MC_C_QUESTION]];
     assert_true(it->judged && it->short_q && q->whole_key && q->keyed);
     assert_int_equal(q->ntok, 5);
-    assert_int_equal(idx->nlengths, 1); /* only the whole-stem key */
-    assert_int_equal(idx->lengths[0], 5);
+    /* not in the n-gram table: anchored on its rarest, longest word */
+    assert_int_equal(idx->nlengths, 0);
+    assert_int_equal(idx->nanchors, 1);
+    assert_int_equal(idx->anc_posts[0].pos, 4); /* "syphilis" */
     assert_int_equal(it->nopt, 2);
     assert_int_equal(it->answer_label, 'a');
     mc__index_destroy(&idx);
