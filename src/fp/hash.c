@@ -1,15 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Word and n-gram hashing (xxHash XXH3 for words, a rolling polynomial
  * over word hashes for n-grams so a scan updates it in O(1) per word). */
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "fp/hash.h"
-
-uint64_t mc__hash_word(const char *p, size_t n)
-{
-    return XXH3_64bits_withSeed(p, n, MC_HASH_WORD_SEED);
-}
 
 uint64_t mc__hash_pow(uint32_t e)
 {

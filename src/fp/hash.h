@@ -7,6 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef XXH_INLINE_ALL
+#define XXH_INLINE_ALL
+#endif
+#include <xxhash.h>
+
 /* Seed of the per-word XXH3 hash. Part of the index format: never change
  * it without bumping the index format version. */
 #define MC_HASH_WORD_SEED UINT64_C(0x6d65646368656b31) /* "medchek1" */
@@ -14,8 +19,11 @@
 /* Odd multiplier of the polynomial n-gram hash (mod 2^64). */
 #define MC_HASH_POLY UINT64_C(0x9e3779b97f4a7c15)
 
-/* Hash of one normalised word. */
-uint64_t mc__hash_word(const char *p, size_t n);
+/* Hash of one normalised word (inline: it runs once per corpus word). */
+static inline uint64_t mc__hash_word(const char *p, size_t n)
+{
+    return XXH3_64bits_withSeed(p, n, MC_HASH_WORD_SEED);
+}
 
 /* The n-gram key: a polynomial of the word hashes,
  * H = sum(h[i] * P^(L-1-i)), finished with a mixer that also takes the

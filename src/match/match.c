@@ -8,6 +8,11 @@
 #include "fp/hash.h"
 #include "match/match.h"
 #include "util/alloc.h"
+#include "util/bits.h"
+
+/* How far ahead the filter word of a position is prefetched: the filter
+ * of a large benchmark does not fit in cache, and its loads are random. */
+#define PREFETCH_AHEAD 16
 
 #define DIAG_MIN_SLOTS 1024
 
@@ -37,6 +42,7 @@ void mc__matcher_finish(mc_matcher *m)
     mc__free(m->dkeys);
     mc__free(m->dvals);
     mc__free(m->dused);
+    mc__free(m->keys);
     memset(m, 0, sizeof(*m));
 }
 
@@ -180,35 +186,55 @@ static int try_posting(mc_matcher *m, const mc_posting *post, uint32_t i, uint32
     return add_span(m, slot, key, &sp);
 }
 
-static int scan_length(mc_matcher *m, uint32_t L, uint64_t pw)
+/* The keys of every n-gram of length L of the document, in order. */
+static int compute_keys(mc_matcher *m, uint32_t L, uint64_t pw, size_t nk)
 {
-    const mc_token *t = m->tv.tok;
-    size_t n = m->tv.n;
-    if (n < L) {
-        return 0;
+    if (nk > m->keys_cap) {
+        size_t ncap = m->keys_cap ? m->keys_cap : 4096;
+        while (ncap < nk) {
+            ncap *= 2;
+        }
+        uint64_t *p = mc__reallocarray(m->keys, ncap, sizeof(*p));
+        if (!p) {
+            return MC_ENOMEM;
+        }
+        m->keys = p;
+        m->keys_cap = ncap;
     }
+    const mc_token *t = m->tv.tok;
     uint64_t poly = 0;
     for (uint32_t k = 0; k < L; k++) {
         poly = poly * MC_HASH_POLY + t[k].hash;
     }
     for (size_t i = 0;; i++) {
         uint64_t key = mc__hash_finish(poly, L);
-        key = key ? key : 1;
-        const mc_keyslot *ks = mc__index_find(m->idx, key);
-        if (ks) {
-            for (uint32_t p = 0; p < ks->npost; p++) {
-                int rc = try_posting(m, &m->idx->posts[ks->post0 + p], (uint32_t)i, L);
-                if (rc < 0) {
-                    return rc;
-                }
-            }
-        }
-        if (i + L >= n) {
+        m->keys[i] = key ? key : 1;
+        if (i + 1 == nk) {
             break;
         }
         poly = (poly - t[i].hash * pw) * MC_HASH_POLY + t[i + L].hash;
     }
     return 0;
+}
+
+static int scan_length(mc_matcher *m, uint32_t L, uint64_t pw)
+{
+    const mc_index *idx = m->idx;
+    if (m->tv.n < L) {
+        return 0;
+    }
+    size_t nk = m->tv.n - L + 1;
+    int rc = compute_keys(m, L, pw, nk);
+    for (size_t i = 0; rc == 0 && i < nk; i++) {
+        if (i + PREFETCH_AHEAD < nk) {
+            mc__prefetch(&idx->filter[m->keys[i + PREFETCH_AHEAD] >> idx->filter_shift]);
+        }
+        const mc_keyslot *ks = mc__index_find(idx, m->keys[i]);
+        for (uint32_t p = 0; ks && rc == 0 && p < ks->npost; p++) {
+            rc = try_posting(m, &idx->posts[ks->post0 + p], (uint32_t)i, L);
+        }
+    }
+    return rc;
 }
 
 static int cmp_span(const void *x, const void *y)

@@ -32,6 +32,8 @@ typedef struct mc_matcher {
     uint32_t *dused;    /* slots to clear before the next document */
     size_t ndused;
     uint64_t pw[16];    /* P^(L-1) for each index length */
+    uint64_t *keys;     /* n-gram keys of the document, computed ahead */
+    size_t keys_cap;
     uint64_t hits;      /* confirmed n-gram hits (statistics) */
 } mc_matcher;
 

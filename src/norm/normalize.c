@@ -9,8 +9,10 @@
 #include <medcheck/normalize.h>
 
 #include "fp/hash.h"
+#include "norm/ascii_block.h"
 #include "norm/tokens.h"
 #include "util/alloc.h"
+#include "util/bits.h"
 
 /* NFKD + case fold + strip combining marks + drop default-ignorables
  * (soft hyphen, zero-width joiner, ...). */
@@ -31,11 +33,8 @@ void mc__tokvec_finish(mc_tokvec *tv)
     memset(tv, 0, sizeof(*tv));
 }
 
-static int grow_norm(mc_tokvec *tv, size_t extra)
+static int grow_norm_slow(mc_tokvec *tv, size_t extra)
 {
-    if (tv->norm_len + extra <= tv->norm_cap) {
-        return 0;
-    }
     size_t ncap = tv->norm_cap ? tv->norm_cap : 4096;
     while (ncap < tv->norm_len + extra) {
         ncap *= 2;
@@ -52,16 +51,27 @@ static int grow_norm(mc_tokvec *tv, size_t extra)
     return 0;
 }
 
-static int push_token(mc_tokvec *tv, uint32_t start, uint32_t end, uint32_t noff)
+static inline int grow_norm(mc_tokvec *tv, size_t extra)
 {
-    if (tv->n == tv->cap) {
-        size_t ncap = tv->cap ? tv->cap * 2 : 1024;
-        mc_token *p = mc__reallocarray(tv->tok, ncap, sizeof(*p));
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        tv->tok = p;
-        tv->cap = ncap;
+    return tv->norm_len + extra <= tv->norm_cap ? 0 : grow_norm_slow(tv, extra);
+}
+
+static int grow_tok_slow(mc_tokvec *tv)
+{
+    size_t ncap = tv->cap ? tv->cap * 2 : 1024;
+    mc_token *p = mc__reallocarray(tv->tok, ncap, sizeof(*p));
+    if (!p) {
+        return MC_ENOMEM;
+    }
+    tv->tok = p;
+    tv->cap = ncap;
+    return 0;
+}
+
+static inline int push_token(mc_tokvec *tv, uint32_t start, uint32_t end, uint32_t noff)
+{
+    if (tv->n == tv->cap && grow_tok_slow(tv) < 0) {
+        return MC_ENOMEM;
     }
     mc_token *t = &tv->tok[tv->n++];
     t->start = start;
@@ -71,6 +81,7 @@ static int push_token(mc_tokvec *tv, uint32_t start, uint32_t end, uint32_t noff
     t->hash = mc__hash_word(tv->norm + noff, t->nlen);
     return 0;
 }
+
 
 static int is_word_cat(utf8proc_category_t c)
 {
@@ -94,7 +105,7 @@ typedef struct tokstate {
     uint32_t noff;
 } tokstate;
 
-static int close_word(tokstate *s)
+static inline int close_word(tokstate *s)
 {
     if (!s->in_word) {
         return 0;
@@ -103,7 +114,7 @@ static int close_word(tokstate *s)
     return push_token(s->tv, s->start, s->end, s->noff);
 }
 
-static void open_word(tokstate *s, uint32_t at)
+static inline void open_word(tokstate *s, uint32_t at)
 {
     if (!s->in_word) {
         s->in_word = 1;
@@ -261,6 +272,18 @@ static size_t ascii_run(tokstate *s, const unsigned char *p, size_t i, size_t le
         j++;
     }
     *rc = grow_norm(s->tv, j - i);
+    if (*rc == 0 && !s->in_word && (j == len || p[j] < 0x80)) {
+        /* the common case: a whole ASCII word, emitted at once */
+        mc_tokvec *tv = s->tv;
+        uint32_t noff = (uint32_t)tv->norm_len;
+        char *dst = tv->norm + noff;
+        for (size_t k = i; k < j; k++) {
+            *dst++ = (char)ascii_word[p[k]];
+        }
+        tv->norm_len += j - i;
+        *rc = push_token(tv, (uint32_t)i, (uint32_t)j, noff);
+        return j;
+    }
     if (*rc < 0) {
         return j;
     }
@@ -274,13 +297,73 @@ static size_t ascii_run(tokstate *s, const unsigned char *p, size_t i, size_t le
     return j;
 }
 
+/* Emit the ASCII word p[i, i+n) (letters and digits only). */
+static inline int emit_ascii(mc_tokvec *tv, const unsigned char *p, size_t i, size_t n,
+                             size_t len)
+{
+    int rc = grow_norm(tv, n + 16);
+    if (rc < 0) {
+        return rc;
+    }
+    uint32_t noff = (uint32_t)tv->norm_len;
+    char *dst = tv->norm + noff;
+    if (MC_HAVE_LOWER16 && n <= 16 && i + 16 <= len) {
+        mc__ascii_lower16(dst, p + i); /* letters |0x20, digits unchanged */
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            dst[k] = (char)ascii_word[p[i + k]];
+        }
+    }
+    tv->norm_len += n;
+    return push_token(tv, (uint32_t)i, (uint32_t)(i + n), noff);
+}
+
+/* Take the words of the 64 bytes at p[i] up to the first non-ASCII byte.
+ * A word counts only when an ASCII separator follows it inside the block
+ * (it could go on past the block, or into a non-ASCII letter). Returns
+ * where the caller goes on: the first byte not taken, which is i itself
+ * when nothing could be taken (the caller then takes a scalar step). */
+static size_t ascii_block(mc_tokvec *tv, const unsigned char *p, size_t i, size_t len, int *rc)
+{
+    uint64_t word, high;
+    mc__ascii_classify64(p + i, &word, &high);
+    unsigned limit = high ? mc__ctz64(high) : 64;
+    uint64_t starts = word & ~(word << 1);
+    while (starts) {
+        unsigned k = mc__ctz64(starts);
+        if (k >= limit) {
+            break;
+        }
+        uint64_t rest = ~(word >> k);
+        unsigned n = rest ? mc__ctz64(rest) : 64 - k;
+        if (k + n >= limit) {
+            return i + k; /* its end is not known here */
+        }
+        *rc = emit_ascii(tv, p, i + k, n, len);
+        if (*rc < 0) {
+            return i;
+        }
+        starts &= starts - 1;
+    }
+    return i + limit;
+}
+
 static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fast)
 {
     tokstate s = {.tv = tv};
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0;
+    size_t simd_from = 0; /* after a block that gave nothing, wait a little */
     int rc = grow_norm(tv, len + 16);
     while (rc == 0 && i < len) {
+        if (fast && !s.in_word && i >= simd_from && i + 64 <= len) {
+            size_t next = ascii_block(tv, p, i, len, &rc);
+            if (next != i) {
+                i = next;
+                continue;
+            }
+            simd_from = i + 8;
+        }
         unsigned char c = p[i];
         if (fast && c < 0x80) {
             if (ascii_word[c]) {
