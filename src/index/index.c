@@ -252,17 +252,44 @@ static int collect_keys(builder *b)
     return 0;
 }
 
-static int cmp_ent(const void *a, const void *b)
+
+/* Sort key entries by hash, stably (LSD radix, 16 bits a pass). Entries
+ * are made in (sequence, position) order, so equal hashes keep it: the
+ * same order as sorting on (hash, sequence, position), without a
+ * comparison per step. */
+static int sort_ents(builder *b)
 {
-    const keyent *x = a;
-    const keyent *y = b;
-    if (x->hash != y->hash) {
-        return x->hash < y->hash ? -1 : 1;
+    size_t n = b->nents;
+    keyent *tmp = mc__reallocarray(NULL, n ? n : 1, sizeof(*tmp));
+    size_t *count = mc__calloc(65536, sizeof(size_t));
+    if (!tmp || !count) {
+        mc__free(tmp);
+        mc__free(count);
+        return MC_ENOMEM;
     }
-    if (x->seq != y->seq) {
-        return x->seq < y->seq ? -1 : 1;
+    keyent *src = b->ents, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof(size_t));
+        for (size_t i = 0; i < n; i++) {
+            count[(src[i].hash >> shift) & 0xFFFF]++;
+        }
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            dst[count[(src[i].hash >> shift) & 0xFFFF]++] = src[i];
+        }
+        keyent *t = src;
+        src = dst;
+        dst = t;
     }
-    return x->pos < y->pos ? -1 : (x->pos > y->pos);
+    /* four passes: the sorted data is back in b->ents */
+    mc__free(tmp);
+    mc__free(count);
+    return 0;
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -347,24 +374,26 @@ static uint32_t insert_slot(mc_index *idx, const keyent *e, uint32_t post0, uint
     while (idx->slots[i].hash != 0) {
         i = (i + 1) & idx->slot_mask;
     }
-    idx->slots[i] = (mc_keyslot){e->hash, post0, npost, e->len, 0};
+    idx->slots[i] = (mc_keyslot){e->hash, post0, npost};
     filter_set(idx->filter, idx->filter_shift, e->hash);
     add_length(idx, e->len);
     return (uint32_t)i;
 }
 
-static int alloc_table(mc_index *idx, size_t nents)
+/* A table at most two-thirds full of the distinct keys. */
+static int alloc_table(mc_index *idx, size_t nents, size_t nkeys)
 {
     size_t nslots = 1024;
-    while (nslots < nents * 2) {
+    while (nslots < nkeys + nkeys / 2) {
         nslots *= 2;
     }
     idx->slots = mc__calloc(nslots, sizeof(*idx->slots));
+    idx->slot_flags = mc__calloc(nslots, 1);
     idx->slot_mask = nslots - 1;
-    idx->filter_shift = filter_alloc(&idx->filter, nents);
+    idx->filter_shift = filter_alloc(&idx->filter, nkeys);
     idx->posts = mc__reallocarray(NULL, nents ? nents : 1, sizeof(*idx->posts));
     idx->seq_keys = mc__reallocarray(NULL, idx->nseq_keys ? idx->nseq_keys : 1, sizeof(uint32_t));
-    if (!idx->slots || !idx->filter || !idx->posts || !idx->seq_keys) {
+    if (!idx->slots || !idx->slot_flags || !idx->filter || !idx->posts || !idx->seq_keys) {
         return MC_ENOMEM;
     }
     return 0;
@@ -373,8 +402,14 @@ static int alloc_table(mc_index *idx, size_t nents)
 static int build_table(builder *b)
 {
     mc_index *idx = b->idx;
-    qsort(b->ents, b->nents, sizeof(*b->ents), cmp_ent);
-    int rc = alloc_table(idx, b->nents);
+    int rc = sort_ents(b);
+    size_t nkeys = 0;
+    for (size_t i = 0; rc == 0 && i < b->nents; i++) {
+        nkeys += i == 0 || b->ents[i].hash != b->ents[i - 1].hash;
+    }
+    if (rc == 0) {
+        rc = alloc_table(idx, b->nents, nkeys);
+    }
     uint64_t *tmp = mc__reallocarray(NULL, b->nents ? 2 * b->nents : 1, sizeof(uint64_t));
     if (rc < 0 || !tmp) {
         mc__free(tmp);
@@ -389,7 +424,7 @@ static int build_table(builder *b)
         uint32_t slot = insert_slot(idx, &b->ents[g], (uint32_t)g, (uint32_t)(e - g));
         if (idx->preset == MC_PRESET_MEDCHECK && e - g >= idx->template_items &&
             distinct_texts(b, b->ents + g, e - g, tmp) >= idx->template_items) {
-            idx->slots[slot].flags |= MC_KEY_TEMPLATE;
+            idx->slot_flags[slot] |= MC_KEY_TEMPLATE;
             idx->ntemplates++;
         }
         for (size_t k = g; k < e; k++) {
@@ -475,7 +510,10 @@ static int build_anchors(builder *b)
     if (rc < 0 || b->nents == 0) {
         return rc;
     }
-    qsort(b->ents, b->nents, sizeof(*b->ents), cmp_ent);
+    rc = sort_ents(b);
+    if (rc < 0) {
+        return rc;
+    }
     size_t nslots = 64;
     while (nslots < b->nents * 2) {
         nslots *= 2;
@@ -494,7 +532,7 @@ static int build_anchors(builder *b)
         while (idx->anc_slots[i].hash != 0) {
             i = (i + 1) & idx->anc_mask;
         }
-        idx->anc_slots[i] = (mc_keyslot){b->ents[g].hash, (uint32_t)g, (uint32_t)(e - g), 0, 0};
+        idx->anc_slots[i] = (mc_keyslot){b->ents[g].hash, (uint32_t)g, (uint32_t)(e - g)};
         filter_set(idx->anc_filter, idx->anc_shift, b->ents[g].hash);
         for (size_t k = g; k < e; k++) {
             idx->anc_posts[k] = (mc_posting){b->ents[k].seq, b->ents[k].pos};
@@ -509,7 +547,7 @@ static uint32_t distinct_words(const mc_index *idx, const mc_seq *sq)
 {
     uint32_t words = 0, end = 0;
     for (uint32_t p = 0; p + idx->n <= sq->ntok; p++) {
-        if (idx->slots[idx->seq_keys[sq->key0 + p]].flags & MC_KEY_TEMPLATE) {
+        if (mc__slot_template(idx, idx->seq_keys[sq->key0 + p])) {
             continue;
         }
         uint32_t lo = p > end ? p : end;
@@ -632,6 +670,7 @@ void mc__index_destroy(mc_index **pidx)
     mc__free(idx->items);
     mc__free(idx->seq_keys);
     mc__free(idx->slots);
+    mc__free(idx->slot_flags);
     mc__free(idx->posts);
     mc__free(idx->filter);
     mc__free(idx->anc_slots);

@@ -61,8 +61,6 @@ typedef struct mc_keyslot {
     uint64_t hash; /* 0 marks an empty slot (real keys never hash to 0) */
     uint32_t post0;
     uint32_t npost;
-    uint32_t len;  /* n-gram length in tokens */
-    uint32_t flags;
 } mc_keyslot;
 
 typedef struct mc_index {
@@ -78,6 +76,7 @@ typedef struct mc_index {
     uint32_t *seq_keys;  /* key slot of the n-gram starting at each position */
     uint32_t nseq_keys;
     mc_keyslot *slots;
+    uint8_t *slot_flags; /* MC_KEY_* per slot */
     uint64_t slot_mask;
     mc_posting *posts;
     uint32_t nkeys;
@@ -103,6 +102,12 @@ typedef struct mc_index {
 int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uint32_t n,
                     uint32_t template_items);
 void mc__index_destroy(mc_index **idx);
+
+/* Is the key in this slot a template of the benchmark? */
+static inline int mc__slot_template(const mc_index *idx, uint32_t slot)
+{
+    return (idx->slot_flags[slot] & MC_KEY_TEMPLATE) != 0;
+}
 
 /* The two bits of a key in its filter word. */
 static inline uint64_t mc__filter_bits(uint64_t key)

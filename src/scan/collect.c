@@ -89,7 +89,7 @@ static int has_nontemplate(const mc_index *idx, const mc_span *sp)
         return 1;
     }
     for (uint32_t p = sp->a; p + idx->n <= sp->a + sp->len; p++) {
-        if (!(idx->slots[idx->seq_keys[sq->key0 + p]].flags & MC_KEY_TEMPLATE)) {
+        if (!mc__slot_template(idx, idx->seq_keys[sq->key0 + p])) {
             return 1;
         }
     }

@@ -28,7 +28,7 @@ static int key_counts(const mc_shardacc *acc, const mc_seq *sq, uint32_t p, uint
 {
     const mc_index *idx = acc->idx;
     uint32_t slot = idx->seq_keys[sq->key0 + p];
-    if (idx->slots[slot].flags & MC_KEY_TEMPLATE) {
+    if (mc__slot_template(idx, slot)) {
         return 0;
     }
     return span_len >= 2 * idx->n || mc__acc_freq(acc, slot) <= acc->par->frequent_docs;

@@ -102,7 +102,7 @@ static void test_mc_index_build_templates_per_file(void **state)
      * 8-grams, both templates; the rest is distinctive */
     uint32_t tmpl = 0;
     for (uint32_t p = 0; p + 8 <= q->ntok; p++) {
-        tmpl += (idx->slots[idx->seq_keys[q->key0 + p]].flags & MC_KEY_TEMPLATE) != 0;
+        tmpl += mc__slot_template(idx, idx->seq_keys[q->key0 + p]) != 0;
     }
     assert_int_equal(tmpl, 2);
     assert_int_equal(it->distinct[MC_C_QUESTION], 21);
