@@ -265,7 +265,9 @@ static uint8_t doc_status(const mc_shardacc *acc, const mc_cand *c, double qcov,
         *score = qcov;
         qfound = qcov > 0;
     } else if (ii->short_q) {
-        qfound = whole && c->corroborated;
+        /* a short stem needs its options or answer near it, or its passage
+         * (PubMedQA's contexts) found in the same document */
+        qfound = whole && (c->corroborated || pcov >= acc->par->threshold);
         *score = qfound ? qcov : 0.0;
     } else {
         *score = qcov;
