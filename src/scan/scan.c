@@ -89,7 +89,8 @@ static void canaries_check(const scanctx *c, mc_shardres *r, const mc_record *re
 }
 
 /* Read every record of one shard. Returns 0 (shard read to its end),
- * 1 (the stream is broken: r->error says why) or a fatal negative code. */
+ * 1 (the stream is broken: r->error says why), 2 (interrupted) or a fatal
+ * negative code. */
 static int read_shard(scanctx *c, size_t i, mc_matcher *m, mc_shardacc *acc, mc_reader *rd,
                       mc_shardres *r)
 {
@@ -98,8 +99,9 @@ static int read_shard(scanctx *c, size_t i, mc_matcher *m, mc_shardacc *acc, mc_
     int rc;
     while ((rc = mc_reader_read(rd, &rec)) == 1) {
         if (interrupted(c)) {
+            mc_reader_get_stats(rd, &r->st);
             r->error = mc__strdup("interrupted");
-            return 1;
+            return r->error ? 2 : MC_ENOMEM;
         }
         if (c->opts->n_canaries) {
             canaries_check(c, r, &rec);
@@ -163,6 +165,8 @@ static int scan_shard(scanctx *c, size_t i, mc_matcher *m)
         /* a broken shard: its matches are not used */
         mc__log(&c->opts->logger, MC_LOG_ERROR, "%s", r->error ? r->error : c->shards[i]);
         rc = r->error ? 0 : MC_ENOMEM;
+    } else if (rc == 2) {
+        rc = 0; /* interrupted: reported once, by the caller */
     } else if (rc == 0) {
         r->status_ok = 1;
         rc = mc__acc_finalize(&acc, r);
@@ -178,7 +182,7 @@ static void *worker(void *arg)
     scanctx *c = arg;
     mc_matcher m;
     int rc = mc__matcher_init(&m, c->idx);
-    while (rc == 0 && !atomic_load(&c->fatal)) {
+    while (rc == 0 && !atomic_load(&c->fatal) && !interrupted(c)) {
         size_t i = atomic_fetch_add(&c->next, 1);
         if (i >= c->nshards) {
             break;
@@ -333,8 +337,14 @@ int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shard
     if (rc < 0) {
         goto fail;
     }
-    mc_output out = {bench, idx, &par, opts, shards, n_shards, c.res, items,
-                     !interrupted(&c), now_s() - t0};
+    /* complete unless an interrupt left a shard unread (a shard read to
+     * its end before the interrupt was seen is complete) */
+    int complete = 1;
+    for (size_t s = 0; s < n_shards; s++) {
+        complete &= c.res[s].status_ok || !interrupted(&c);
+    }
+    mc_output out = {bench, idx, &par, opts, shards, n_shards, c.res, items, complete,
+                     now_s() - t0};
     rc = mc__output_write(&out, outdir, res);
     if (rc == 0 && !out.complete) {
         rc = MC_EINTR;
