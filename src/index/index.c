@@ -25,7 +25,7 @@ typedef struct builder {
     mc_index *idx;
     uint32_t *item_file; /* per item: which benchmark file it came from */
     mc_tokvec scratch;
-    uint32_t seq_cap;
+    size_t seq_cap;
     keyent *ents;
     size_t nents;
     size_t ents_cap;
@@ -45,29 +45,12 @@ static int append_text(builder *b, const char *text, uint32_t *ntok)
     if (need_tok > UINT32_MAX || need_norm > UINT32_MAX) {
         return MC_ELIMIT;
     }
-    if (need_tok > tv->cap) {
-        size_t ncap = tv->cap ? tv->cap : 4096;
-        while (ncap < need_tok) {
-            ncap *= 2;
-        }
-        mc_token *p = mc__reallocarray(tv->tok, ncap, sizeof(*p));
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        tv->tok = p;
-        tv->cap = ncap;
+    rc = mc__array_reserve((void **)&tv->tok, &tv->cap, need_tok, sizeof(mc_token), 4096);
+    if (rc == 0) {
+        rc = mc__array_reserve((void **)&tv->norm, &tv->norm_cap, need_norm, 1, 65536);
     }
-    if (need_norm > tv->norm_cap) {
-        size_t ncap = tv->norm_cap ? tv->norm_cap : 65536;
-        while (ncap < need_norm) {
-            ncap *= 2;
-        }
-        char *p = mc__realloc(tv->norm, ncap);
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        tv->norm = p;
-        tv->norm_cap = ncap;
+    if (rc < 0) {
+        return rc;
     }
     memcpy(tv->norm + tv->norm_len, b->scratch.norm, b->scratch.norm_len);
     for (size_t i = 0; i < b->scratch.n; i++) {
@@ -84,14 +67,13 @@ static int append_text(builder *b, const char *text, uint32_t *ntok)
 static int new_seq(builder *b, uint32_t item, uint8_t comp, int32_t *id)
 {
     mc_index *idx = b->idx;
-    if (idx->nseqs == b->seq_cap) {
-        uint32_t ncap = b->seq_cap ? b->seq_cap * 2 : 1024;
-        mc_seq *p = mc__reallocarray(idx->seqs, ncap, sizeof(*p));
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        idx->seqs = p;
-        b->seq_cap = ncap;
+    if (idx->nseqs == UINT32_MAX) {
+        return MC_ELIMIT;
+    }
+    int rc = mc__array_reserve((void **)&idx->seqs, &b->seq_cap, (size_t)idx->nseqs + 1,
+                               sizeof(mc_seq), 1024);
+    if (rc < 0) {
+        return rc;
     }
     mc_seq *s = &idx->seqs[idx->nseqs];
     memset(s, 0, sizeof(*s));
@@ -213,14 +195,10 @@ static void mark_keyed(mc_index *idx, const mc_bench *bench)
 
 static int push_ent(builder *b, uint64_t h, uint32_t seq, uint32_t pos, uint32_t len)
 {
-    if (b->nents == b->ents_cap) {
-        size_t ncap = b->ents_cap ? b->ents_cap * 2 : 65536;
-        keyent *p = mc__reallocarray(b->ents, ncap, sizeof(*p));
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        b->ents = p;
-        b->ents_cap = ncap;
+    int rc = mc__array_reserve((void **)&b->ents, &b->ents_cap, b->nents + 1, sizeof(keyent),
+                               65536);
+    if (rc < 0) {
+        return rc;
     }
     b->ents[b->nents++] = (keyent){h ? h : 1, seq, pos, len};
     return 0;

@@ -119,17 +119,12 @@ static int covered(const mc_matcher *m, size_t slot, uint32_t d)
 
 static int add_span(mc_matcher *m, size_t slot, uint64_t key, const mc_span *sp)
 {
-    if (m->nspans == m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 256;
-        if (ncap > INT32_MAX) {
-            return MC_ELIMIT;
-        }
-        mc_span *p = mc__reallocarray(m->spans, ncap, sizeof(*p));
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        m->spans = p;
-        m->cap = ncap;
+    if (m->nspans >= INT32_MAX) {
+        return MC_ELIMIT; /* span links are 32-bit */
+    }
+    int rc = mc__array_reserve((void **)&m->spans, &m->cap, m->nspans + 1, sizeof(mc_span), 256);
+    if (rc < 0) {
+        return rc;
     }
     mc_span *dst = &m->spans[m->nspans];
     *dst = *sp;
@@ -189,17 +184,9 @@ static int try_posting(mc_matcher *m, const mc_posting *post, uint32_t i, uint32
 /* The keys of every n-gram of length L of the document, in order. */
 static int compute_keys(mc_matcher *m, uint32_t L, uint64_t pw, size_t nk)
 {
-    if (nk > m->keys_cap) {
-        size_t ncap = m->keys_cap ? m->keys_cap : 4096;
-        while (ncap < nk) {
-            ncap *= 2;
-        }
-        uint64_t *p = mc__reallocarray(m->keys, ncap, sizeof(*p));
-        if (!p) {
-            return MC_ENOMEM;
-        }
-        m->keys = p;
-        m->keys_cap = ncap;
+    int rc = mc__array_reserve((void **)&m->keys, &m->keys_cap, nk, sizeof(uint64_t), 4096);
+    if (rc < 0) {
+        return rc;
     }
     const mc_token *t = m->tv.tok;
     uint64_t poly = 0;

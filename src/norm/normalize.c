@@ -35,20 +35,10 @@ void mc__tokvec_finish(mc_tokvec *tv)
 
 static int grow_norm_slow(mc_tokvec *tv, size_t extra)
 {
-    size_t ncap = tv->norm_cap ? tv->norm_cap : 4096;
-    while (ncap < tv->norm_len + extra) {
-        ncap *= 2;
+    if (tv->norm_len + extra > UINT32_MAX) {
+        return MC_ELIMIT; /* token offsets are 32-bit */
     }
-    if (ncap > UINT32_MAX) {
-        return MC_ELIMIT;
-    }
-    char *p = mc__realloc(tv->norm, ncap);
-    if (!p) {
-        return MC_ENOMEM;
-    }
-    tv->norm = p;
-    tv->norm_cap = ncap;
-    return 0;
+    return mc__array_reserve((void **)&tv->norm, &tv->norm_cap, tv->norm_len + extra, 1, 4096);
 }
 
 static inline int grow_norm(mc_tokvec *tv, size_t extra)
@@ -58,14 +48,7 @@ static inline int grow_norm(mc_tokvec *tv, size_t extra)
 
 static int grow_tok_slow(mc_tokvec *tv)
 {
-    size_t ncap = tv->cap ? tv->cap * 2 : 1024;
-    mc_token *p = mc__reallocarray(tv->tok, ncap, sizeof(*p));
-    if (!p) {
-        return MC_ENOMEM;
-    }
-    tv->tok = p;
-    tv->cap = ncap;
-    return 0;
+    return mc__array_reserve((void **)&tv->tok, &tv->cap, tv->n + 1, sizeof(mc_token), 1024);
 }
 
 static inline int push_token(mc_tokvec *tv, uint32_t start, uint32_t end, uint32_t noff)

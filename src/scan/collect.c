@@ -277,24 +277,6 @@ static int push_snippet(mc_shardacc *acc, const mc_tokvec *dv, const mc_record *
     return mc__buf_append(&acc->arena, rec->text + s, e - s);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) {
-        return 0;
-    }
-    size_t ncap = *cap ? *cap * 2 : 256;
-    while (ncap < need) {
-        ncap *= 2;
-    }
-    void *q = mc__reallocarray(*p, ncap, elem);
-    if (!q) {
-        return MC_ENOMEM;
-    }
-    *p = q;
-    *cap = ncap;
-    return 0;
-}
-
 /* Count the keys of short spans for the boilerplate rule (medcheck). */
 static int count_short(mc_shardacc *acc, const mc_span *sp)
 {
@@ -315,9 +297,11 @@ static int count_short(mc_shardacc *acc, const mc_span *sp)
 static int push_cand(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec, size_t g,
                      size_t e, uint32_t item)
 {
-    int rc = grow((void **)&acc->cands, &acc->cands_cap, acc->ncands + 1, sizeof(mc_cand));
+    int rc = mc__array_reserve((void **)&acc->cands, &acc->cands_cap, acc->ncands + 1,
+                               sizeof(mc_cand), 256);
     if (rc == 0) {
-        rc = grow((void **)&acc->spans, &acc->spans_cap, acc->nspans + (e - g), sizeof(mc_cspan));
+        rc = mc__array_reserve((void **)&acc->spans, &acc->spans_cap, acc->nspans + (e - g),
+                               sizeof(mc_cspan), 256);
     }
     if (rc < 0) {
         return rc;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <medcheck/common.h>
+
 #include "util/alloc.h"
 
 static atomic_ulong fail_countdown;
@@ -78,4 +80,25 @@ char *mc__strndup(const char *s, size_t n)
 char *mc__strdup(const char *s)
 {
     return mc__strndup(s, strlen(s));
+}
+
+int mc__array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t min)
+{
+    if (need <= *cap) {
+        return 0;
+    }
+    size_t ncap = *cap ? *cap : (min ? min : 1);
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2) {
+            return MC_ENOMEM;
+        }
+        ncap *= 2;
+    }
+    void *q = mc__reallocarray(*p, ncap, size);
+    if (!q) {
+        return MC_ENOMEM;
+    }
+    *p = q;
+    *cap = ncap;
+    return 0;
 }

@@ -13,6 +13,11 @@ void mc__free(void *p);
 /* Allocate n elements of `size`, failing (NULL) on overflow. */
 void *mc__reallocarray(void *p, size_t n, size_t size);
 char *mc__strdup(const char *s);
+
+/* Make the array *p (capacity *cap elements of `size` bytes) hold at least
+ * `need` elements, doubling from `min`. 0, or MC_ENOMEM with *p and *cap
+ * unchanged. */
+int mc__array_reserve(void **p, size_t *cap, size_t need, size_t size, size_t min);
 char *mc__strndup(const char *s, size_t n);
 
 /* Test hook: make the nth allocation from now (1-based) and every later
