@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Whole-file loader: reads a benchmark file, hashes the stored bytes with
- * SHA-256 (OpenSSL EVP) and inflates gzip (zlib) or zstd (libzstd). */
+ * SHA-256 (OpenSSL EVP) and decompresses gzip or zstd through the io/decomp.h
+ * registry. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <zlib.h>
-#include <zstd.h>
-#include <zstd_errors.h>
 
 #include <medcheck/common.h>
 
 #include "bench/load.h"
+#include "io/decomp.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -82,153 +81,21 @@ static int sha256_hex(const void *p, size_t n, char out[65])
     return 0;
 }
 
-/* Grow `out` for the next chunk of decompressed output. */
-static int out_room(mc_buf *out, size_t *room)
+/* Decompress (or copy) `in` into a new NUL-terminated string. */
+static int decompress(const unsigned char *in, size_t in_len, size_t max_len, char **out,
+                      size_t *out_len, mc_compression *comp, char *err, size_t errlen)
 {
-    int rc = mc__buf_reserve(out, CHUNK);
-    if (rc == MC_ELIMIT) {
-        rc = mc__buf_reserve(out, out->max_len - out->len);
-    }
+    mc_buf b;
+    mc__buf_init(&b, max_len);
+    int rc = mc__decomp_whole(in, in_len, max_len, &b, comp, err, errlen);
     if (rc < 0) {
-        return rc;
+        goto fail;
     }
-    size_t n = out->cap - out->len - 1; /* keep room for the NUL */
-    if (n > out->max_len - out->len) {
-        n = out->max_len - out->len;
-    }
-    if (n == 0) {
-        return MC_ELIMIT;
-    }
-    *room = n;
+    *out = b.data;
+    *out_len = b.len;
     return 0;
-}
-
-/* zstd: ZSTD_decompressStream over all frames (skippable ones included). */
-static int unzstd(const unsigned char *in, size_t in_len, mc_buf *out, char *err,
-                  size_t errlen)
-{
-    ZSTD_DCtx *dctx = ZSTD_createDCtx();
-    if (!dctx) {
-        return MC_ENOMEM;
-    }
-    ZSTD_inBuffer ib = {in, in_len, 0};
-    size_t last = 0;
-    int rc = 0;
-    while (ib.pos < ib.size) {
-        size_t room = 0;
-        rc = out_room(out, &room);
-        if (rc < 0) {
-            goto fail;
-        }
-        ZSTD_outBuffer ob = {out->data + out->len, room, 0};
-        last = ZSTD_decompressStream(dctx, &ob, &ib);
-        out->len += ob.pos;
-        if (ZSTD_isError(last)) {
-            snprintf(err, errlen, "zstd: %s at byte %zu", ZSTD_getErrorName(last), ib.pos);
-            rc = ZSTD_getErrorCode(last) == ZSTD_error_memory_allocation ? MC_ENOMEM
-                                                                         : MC_EFORMAT;
-            goto fail;
-        }
-    }
-    /* Flush what the decoder still holds of the last frame. */
-    while (last != 0) {
-        size_t room = 0;
-        rc = out_room(out, &room);
-        if (rc < 0) {
-            goto fail;
-        }
-        ZSTD_outBuffer ob = {out->data + out->len, room, 0};
-        last = ZSTD_decompressStream(dctx, &ob, &ib);
-        out->len += ob.pos;
-        if (ZSTD_isError(last) || ob.pos == 0) {
-            snprintf(err, errlen, "zstd: truncated frame");
-            rc = MC_EFORMAT;
-            goto fail;
-        }
-    }
 fail:
-    ZSTD_freeDCtx(dctx);
-    return rc;
-}
-
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return mc__reallocarray(NULL, items, size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    mc__free(p);
-}
-
-static int all_zero(const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i]) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* gzip: inflate with windowBits 15+32, member after member; trailing zero
- * padding is ignored (as gzip(1) does). */
-static int ungzip(const unsigned char *in, size_t in_len, mc_buf *out, char *err,
-                  size_t errlen)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    zs.zalloc = z_alloc;
-    zs.zfree = z_free;
-    if (inflateInit2(&zs, 15 + 32) != Z_OK) {
-        return MC_ENOMEM;
-    }
-    size_t pos = 0;
-    int rc = 0;
-    for (;;) {
-        size_t room = 0;
-        rc = out_room(out, &room);
-        if (rc < 0) {
-            goto fail;
-        }
-        size_t in_chunk = in_len - pos > (size_t)UINT32_MAX ? UINT32_MAX : in_len - pos;
-        zs.next_in = (Bytef *)(in + pos);
-        zs.avail_in = (uInt)in_chunk;
-        zs.next_out = (Bytef *)(out->data + out->len);
-        zs.avail_out = room > UINT32_MAX ? UINT32_MAX : (uInt)room;
-        uInt avail_out0 = zs.avail_out;
-        int zr = inflate(&zs, Z_NO_FLUSH);
-        out->len += avail_out0 - zs.avail_out;
-        pos += in_chunk - zs.avail_in;
-        if (zr == Z_STREAM_END) {
-            if (pos == in_len || all_zero(in + pos, in_len - pos)) {
-                break;
-            }
-            if (inflateReset(&zs) != Z_OK) {
-                rc = MC_EFORMAT;
-                goto fail;
-            }
-            continue;
-        }
-        if (zr == Z_MEM_ERROR) {
-            rc = MC_ENOMEM;
-            goto fail;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            snprintf(err, errlen, "gzip: %s at byte %zu", zs.msg ? zs.msg : "bad data", pos);
-            rc = MC_EFORMAT;
-            goto fail;
-        }
-        if (pos == in_len && zs.avail_out != 0) {
-            snprintf(err, errlen, "gzip: truncated stream");
-            rc = MC_EFORMAT;
-            goto fail;
-        }
-    }
-fail:
-    inflateEnd(&zs);
+    mc__buf_finish(&b);
     return rc;
 }
 
@@ -236,28 +103,15 @@ int mc__bench_decompress(mc__bench_codec codec, const unsigned char *in, size_t 
                          size_t max_len, char **out, size_t *out_len, char *err,
                          size_t errlen)
 {
-    mc_buf b;
-    mc__buf_init(&b, max_len);
-    int rc = mc__buf_reserve(&b, 0);
-    if (rc < 0) {
-        goto fail;
+    mc_compression comp = MC_COMP_NONE;
+    int rc = decompress(in, in_len, max_len, out, out_len, &comp, err, errlen);
+    if (rc == 0 && comp != (mc_compression)codec) {
+        snprintf(err, errlen, "not %s data", codec == MC__CODEC_ZSTD ? "zstd" : "gzip");
+        mc__free(*out);
+        *out = NULL;
+        *out_len = 0;
+        rc = MC_EFORMAT;
     }
-    rc = codec == MC__CODEC_ZSTD ? unzstd(in, in_len, &b, err, errlen)
-                                 : ungzip(in, in_len, &b, err, errlen);
-    if (rc < 0) {
-        goto fail;
-    }
-    b.data[b.len] = '\0';
-    *out = b.data;
-    *out_len = b.len;
-    return 0;
-fail:
-    if (rc == MC_ELIMIT) {
-        snprintf(err, errlen, "decompressed size exceeds %zu bytes", max_len);
-    } else if (rc == MC_ENOMEM) {
-        snprintf(err, errlen, "out of memory");
-    }
-    mc__buf_finish(&b);
     return rc;
 }
 
@@ -280,20 +134,16 @@ int mc__bench_load(const char *path, size_t max_len, mc__bench_blob *out, char *
         snprintf(err, errlen, "%s: SHA-256 failed", path);
         goto fail;
     }
-    const unsigned char *p = (const unsigned char *)raw.data;
-    if (raw.len >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD) {
-        out->codec = MC__CODEC_ZSTD;
-    } else if (raw.len >= 2 && p[0] == 0x1F && p[1] == 0x8B) {
-        out->codec = MC__CODEC_GZIP;
-    }
-    if (out->codec == MC__CODEC_NONE) {
-        out->data = raw.data;
+    const uint8_t *p = (const uint8_t *)raw.data;
+    mc_compression comp = mc__decomp_probe(p, raw.len)->comp;
+    out->codec = (mc__bench_codec)comp;
+    if (comp == MC_COMP_NONE) {
+        out->data = raw.data; /* no copy */
         out->len = raw.len;
         return 0;
     }
     char detail[256] = "";
-    rc = mc__bench_decompress(out->codec, p, raw.len, max_len, &out->data, &out->len, detail,
-                              sizeof(detail));
+    rc = decompress(p, raw.len, max_len, &out->data, &out->len, &comp, detail, sizeof(detail));
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", path, detail);
         goto fail;

@@ -6,10 +6,13 @@
 
 #include <stddef.h>
 
+#include <medcheck/reader.h>
+
+/* The values of mc_compression, which io/decomp.h reports. */
 typedef enum mc__bench_codec {
-    MC__CODEC_NONE = 0,
-    MC__CODEC_GZIP,
-    MC__CODEC_ZSTD,
+    MC__CODEC_NONE = MC_COMP_NONE,
+    MC__CODEC_GZIP = MC_COMP_GZIP,
+    MC__CODEC_ZSTD = MC_COMP_ZSTD,
 } mc__bench_codec;
 
 typedef struct mc__bench_blob {
@@ -28,7 +31,8 @@ int mc__bench_load(const char *path, size_t max_len, mc__bench_blob *out, char *
 /* Free the blob's data. NULL-safe on an empty blob. */
 void mc__bench_blob_finish(mc__bench_blob *blob);
 
-/* Decompress a whole buffer (exposed for tests). Same codes as above. */
+/* Decompress a whole buffer of the given codec (exposed for tests). Same
+ * codes as above; data of another codec is MC_EFORMAT. */
 int mc__bench_decompress(mc__bench_codec codec, const unsigned char *in, size_t in_len,
                          size_t max_len, char **out, size_t *out_len, char *err,
                          size_t errlen);

@@ -10,6 +10,8 @@
 
 #include <medcheck/reader.h>
 
+#include "util/buf.h"
+
 /* Input and output windows of one decode step (as ZSTD_inBuffer/outBuffer). */
 typedef struct mc__dstream {
     const uint8_t *in;
@@ -41,5 +43,18 @@ typedef struct mc__decomp_vt {
 extern const mc__decomp_vt mc__decomp_none;
 extern const mc__decomp_vt mc__decomp_zstd;
 extern const mc__decomp_vt mc__decomp_gzip;
+
+/* The decoder for a stream starting with the first n bytes (n >= 4 unless the
+ * stream is shorter): zstd, gzip, or else none. */
+const mc__decomp_vt *mc__decomp_probe(const uint8_t *p, size_t n);
+
+/* Decompress a whole in-memory stream: probe the format from the magic bytes
+ * (mc__decomp_probe; anything else is copied as is), set *comp, and append
+ * the output to `out`, NUL-terminated. Returns 0; MC_ELIMIT when the output
+ * would exceed max_out bytes (or out's own cap); MC_EFORMAT when the data is
+ * corrupt or ends inside a frame/member, with the byte offset in msg;
+ * MC_ENOMEM. On failure out holds what was decoded before the error. */
+int mc__decomp_whole(const uint8_t *in, size_t in_len, size_t max_out, mc_buf *out,
+                     mc_compression *comp, char *msg, size_t msgsz);
 
 #endif /* MC_IO_DECOMP_H */

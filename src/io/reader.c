@@ -21,13 +21,6 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-/* Registry, probed in order; the last entry (none) always matches. */
-static const mc__decomp_vt *const decoders[] = {
-    &mc__decomp_zstd,
-    &mc__decomp_gzip,
-    &mc__decomp_none,
-};
-
 void mc_reader_opts_default(mc_reader_opts *opts)
 {
     memset(opts, 0, sizeof(*opts));
@@ -93,12 +86,7 @@ static int probe(mc_reader *r)
             return rc;
         }
     }
-    for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
-        if (!decoders[i]->probe || decoders[i]->probe(r->in, r->in_len)) {
-            r->vt = decoders[i];
-            break;
-        }
-    }
+    r->vt = mc__decomp_probe(r->in, r->in_len);
     return r->vt->create(&r->dctx);
 }
 

@@ -19,19 +19,22 @@
 #include "config.h"
 #include "scan/output.h"
 #include "util/alloc.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 
 #define JFLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 
-static json_t *jreal(double x)
+/* Scores and coverages are written to 6 decimals. */
+static double rounded(double x)
 {
-    return json_real(round(x * 1e6) / 1e6);
+    return round(x * 1e6) / 1e6;
 }
 
-static json_t *jstr_or_null(const char *s)
+static json_t *jreal(double x)
 {
-    return s ? json_string(s) : json_null();
+    return json_real(rounded(x));
 }
+
 
 static json_t *jhex64(uint64_t v)
 {
@@ -51,8 +54,10 @@ int mc__output_json_line(void *fp, const void *json)
 /* Open OUTDIR's temporary twin for one file. */
 static FILE *open_in(const char *dir, const char *name)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    char path[4096 + 64];
+    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+        return NULL;
+    }
     return fopen(path, "wb");
 }
 
@@ -71,28 +76,36 @@ static int close_synced(FILE *f, int rc)
     return rc;
 }
 
-static json_t *evidence_json(const mc_output *o, const mc_itemres *r)
+static void evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
 {
-    json_t *arr = json_array();
-    for (uint32_t e = 0; arr && e < r->nev; e++) {
+    mc__jw_arr(w);
+    for (uint32_t e = 0; e < r->nev; e++) {
         const mc_evid *ev = &r->ev[e];
-        json_t *j = json_object();
-        json_object_set_new(j, "shard", json_string(o->shards[ev->shard]));
-        json_object_set_new(j, "record", json_integer((json_int_t)ev->record));
-        json_object_set_new(j, "offset", json_integer((json_int_t)ev->offset));
-        json_object_set_new(j, "doc_id", jstr_or_null(ev->doc_id));
-        json_object_set_new(j, "component", json_string(mc__comp_names[ev->comp]));
-        json_object_set_new(j, "match_tokens", json_integer(ev->match_tokens));
-        json_object_set_new(j, "snippet", jstr_or_null(ev->snippet));
-        json_array_append_new(arr, j);
+        mc__jw_obj(w);
+        mc__jw_key(w, "shard");
+        mc__jw_str(w, o->shards[ev->shard]);
+        mc__jw_key(w, "record");
+        mc__jw_uint(w, ev->record);
+        mc__jw_key(w, "offset");
+        mc__jw_uint(w, ev->offset);
+        mc__jw_key(w, "doc_id");
+        mc__jw_str(w, ev->doc_id);
+        mc__jw_key(w, "component");
+        mc__jw_str(w, mc__comp_names[ev->comp]);
+        mc__jw_key(w, "match_tokens");
+        mc__jw_uint(w, ev->match_tokens);
+        mc__jw_key(w, "snippet");
+        mc__jw_str(w, ev->snippet);
+        mc__jw_obj_end(w);
     }
-    return arr;
+    mc__jw_arr_end(w);
 }
 
-static json_t *components_json(const mc_output *o, const mc_itemres *r, const mc_item *it)
+static void components_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r,
+                            const mc_item *it)
 {
     const mc_iitem *ii = &o->idx->items[r->item];
-    json_t *c = json_object();
+    mc__jw_obj(w);
     for (int k = 0; k < MC_NCOMP; k++) {
         uint32_t ntok;
         if (k == MC_C_OPTIONS) {
@@ -105,13 +118,17 @@ static json_t *components_json(const mc_output *o, const mc_itemres *r, const mc
         } else {
             continue;
         }
-        json_t *j = json_object();
-        json_object_set_new(j, "tokens", json_integer(ntok));
-        json_object_set_new(j, "longest_match", json_integer(r->longest[k]));
-        json_object_set_new(j, "coverage", jreal(r->cov[k]));
-        json_object_set_new(c, mc__comp_names[k], j);
+        mc__jw_key(w, mc__comp_names[k]);
+        mc__jw_obj(w);
+        mc__jw_key(w, "tokens");
+        mc__jw_uint(w, ntok);
+        mc__jw_key(w, "longest_match");
+        mc__jw_uint(w, r->longest[k]);
+        mc__jw_key(w, "coverage");
+        mc__jw_real(w, rounded(r->cov[k]));
+        mc__jw_obj_end(w);
     }
-    return c;
+    mc__jw_obj_end(w);
 }
 
 static const char *llama2_bucket(double s)
@@ -119,7 +136,8 @@ static const char *llama2_bucket(double s)
     return s < 0.2 ? "clean" : s < 0.5 ? "not_clean" : s < 0.8 ? "not_dirty" : "dirty";
 }
 
-static json_t *item_json(const mc_output *o, mc_itemres *r, int *contaminated)
+/* One line of items.jsonl. */
+static void item_json(mc_jsonw *w, const mc_output *o, mc_itemres *r, int *contaminated)
 {
     const mc_item *it = mc_bench_item(o->bench, r->item);
     const mc_iitem *ii = &o->idx->items[r->item];
@@ -131,27 +149,55 @@ static json_t *item_json(const mc_output *o, mc_itemres *r, int *contaminated)
     for (int k = 0; k < MC_NCOMP; k++) {
         longest = k != MC_C_OPTIONS && r->longest[k] > longest ? r->longest[k] : longest;
     }
-    json_t *j = json_object();
-    json_object_set_new(j, "key", json_string(key));
-    json_object_set_new(j, "source", json_string(it->source));
-    json_object_set_new(j, "index", json_integer(it->index));
-    json_object_set_new(j, "id", jstr_or_null(it->id));
-    json_object_set_new(j, "split", jstr_or_null(it->split));
-    json_object_set_new(j, "status", json_string(mc_status_name(r->status)));
-    json_object_set_new(j, "contaminated", json_boolean(*contaminated));
-    json_object_set_new(j, "judged", json_boolean(ii->judged));
-    json_object_set_new(j, "score", jreal(score));
+    mc__jw_obj(w);
+    mc__jw_key(w, "key");
+    mc__jw_str(w, key);
+    mc__jw_key(w, "source");
+    mc__jw_str(w, it->source);
+    mc__jw_key(w, "index");
+    mc__jw_uint(w, it->index);
+    mc__jw_key(w, "id");
+    mc__jw_str(w, it->id);
+    mc__jw_key(w, "split");
+    mc__jw_str(w, it->split);
+    mc__jw_key(w, "status");
+    mc__jw_str(w, mc_status_name(r->status));
+    mc__jw_key(w, "contaminated");
+    mc__jw_bool(w, *contaminated);
+    mc__jw_key(w, "judged");
+    mc__jw_bool(w, ii->judged);
+    mc__jw_key(w, "score");
+    mc__jw_real(w, rounded(score));
     if (o->par->preset == MC_PRESET_LLAMA2) {
-        json_object_set_new(j, "bucket", json_string(llama2_bucket(score)));
+        mc__jw_key(w, "bucket");
+        mc__jw_str(w, llama2_bucket(score));
     }
-    json_object_set_new(j, "longest_match", json_integer(longest));
-    json_object_set_new(j, "coverage", jreal(r->cov[MC_C_QUESTION]));
-    json_object_set_new(j, "components", components_json(o, r, it));
-    json_object_set_new(j, "evidence", evidence_json(o, r));
+    mc__jw_key(w, "longest_match");
+    mc__jw_uint(w, longest);
+    mc__jw_key(w, "coverage");
+    mc__jw_real(w, rounded(r->cov[MC_C_QUESTION]));
+    mc__jw_key(w, "components");
+    components_json(w, o, r, it);
+    mc__jw_key(w, "evidence");
+    evidence_json(w, o, r);
     if (it->malformed) {
-        json_object_set_new(j, "error", jstr_or_null(it->error));
+        mc__jw_key(w, "error");
+        mc__jw_str(w, it->error);
     }
-    return j;
+    mc__jw_obj_end(w);
+}
+
+/* Write the line in *b (plus a newline) and empty it. */
+static int flush_line(FILE *f, mc_buf *b, int rc)
+{
+    if (rc == 0) {
+        rc = mc__buf_putc(b, '\n');
+    }
+    if (rc == 0 && fwrite(b->data, 1, b->len, f) != b->len) {
+        rc = MC_EIO;
+    }
+    mc__buf_reset(b);
+    return rc;
 }
 
 static json_t *status_counts(void)
@@ -180,11 +226,14 @@ static int write_items(const mc_output *o, const char *dir, json_t *counts, mc_s
     int rc = f ? 0 : MC_EIO;
     json_t *by_source = json_object();
     json_t *by_split = json_object();
+    mc_buf line;
+    mc__buf_init(&line, (size_t)1 << 30);
     for (uint32_t i = 0; rc == 0 && i < o->idx->nitems; i++) {
         int cont = 0;
-        json_t *j = item_json(o, &o->items[i], &cont);
-        rc = j ? mc__output_json_line(f, j) : MC_ENOMEM;
-        json_decref(j);
+        mc_jsonw w;
+        mc__jw_init(&w, &line);
+        item_json(&w, o, &o->items[i], &cont);
+        rc = flush_line(f, &line, w.rc);
         const mc_item *it = mc_bench_item(o->bench, i);
         const char *st = mc_status_name(o->items[i].status);
         json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
@@ -194,33 +243,57 @@ static int write_items(const mc_output *o, const char *dir, json_t *counts, mc_s
         res->items_contaminated += (uint32_t)cont;
         res->items_unjudged += !o->idx->items[i].judged;
     }
+    mc__buf_finish(&line);
     json_object_set_new(counts, "by_source", by_source);
     json_object_set_new(counts, "by_split", by_split);
     return close_synced(f, rc);
+}
+
+static void shard_json(mc_jsonw *w, const mc_output *o, size_t s)
+{
+    const mc_shardres *r = &o->res[s];
+    int ok = r->status_ok;
+    mc__jw_obj(w);
+    mc__jw_key(w, "shard");
+    mc__jw_str(w, o->shards[s]);
+    mc__jw_key(w, "status");
+    mc__jw_str(w, ok ? "ok" : "failed");
+    mc__jw_key(w, "error");
+    mc__jw_str(w, ok ? NULL : (r->error ? r->error : "not scanned"));
+    mc__jw_key(w, "records");
+    mc__jw_uint(w, r->st.records);
+    mc__jw_key(w, "records_skipped");
+    mc__jw_uint(w, r->st.records_skipped);
+    mc__jw_key(w, "bytes_in");
+    mc__jw_uint(w, r->st.bytes_in);
+    mc__jw_key(w, "bytes_decompressed");
+    mc__jw_uint(w, r->st.bytes_decompressed);
+    mc__jw_key(w, "bytes_text");
+    mc__jw_uint(w, r->st.bytes_text);
+    mc__jw_key(w, "xxh64");
+    if (ok) {
+        char hex[17];
+        snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)r->st.xxh64);
+        mc__jw_str(w, hex);
+    } else {
+        mc__jw_null(w);
+    }
+    mc__jw_obj_end(w);
 }
 
 static int write_shards(const mc_output *o, const char *dir, mc_scan_result *res)
 {
     FILE *f = open_in(dir, "shards.jsonl");
     int rc = f ? 0 : MC_EIO;
+    mc_buf line;
+    mc__buf_init(&line, (size_t)1 << 30);
     for (size_t s = 0; rc == 0 && s < o->nshards; s++) {
         const mc_shardres *r = &o->res[s];
-        int ok = r->status_ok;
-        json_t *j = json_object();
-        json_object_set_new(j, "shard", json_string(o->shards[s]));
-        json_object_set_new(j, "status", json_string(ok ? "ok" : "failed"));
-        json_object_set_new(j, "error", ok ? json_null()
-                                           : json_string(r->error ? r->error : "not scanned"));
-        json_object_set_new(j, "records", json_integer((json_int_t)r->st.records));
-        json_object_set_new(j, "records_skipped", json_integer((json_int_t)r->st.records_skipped));
-        json_object_set_new(j, "bytes_in", json_integer((json_int_t)r->st.bytes_in));
-        json_object_set_new(j, "bytes_decompressed",
-                            json_integer((json_int_t)r->st.bytes_decompressed));
-        json_object_set_new(j, "bytes_text", json_integer((json_int_t)r->st.bytes_text));
-        json_object_set_new(j, "xxh64", ok ? jhex64(r->st.xxh64) : json_null());
-        rc = mc__output_json_line(f, j);
-        json_decref(j);
-        if (ok) {
+        mc_jsonw w;
+        mc__jw_init(&w, &line);
+        shard_json(&w, o, s);
+        rc = flush_line(f, &line, w.rc);
+        if (r->status_ok) {
             res->shards_ok++;
             res->records += r->st.records;
             res->bytes_decompressed += r->st.bytes_decompressed;
@@ -228,6 +301,7 @@ static int write_shards(const mc_output *o, const char *dir, mc_scan_result *res
             res->shards_failed++;
         }
     }
+    mc__buf_finish(&line);
     return close_synced(f, rc);
 }
 
