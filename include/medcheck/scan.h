@@ -72,7 +72,11 @@ typedef struct mc_scan_opts {
     mc_logger logger;          /* warnings (bad records) and errors (failed shards) */
     mc_progress progress;
     const volatile int *interrupt; /* if set and nonzero, stop early (complete: false) */
-    uint8_t reserved[32];
+    uint32_t task_index;       /* --task I/N: scan only part I of N of the shard list; */
+    uint32_t task_count;       /* 0 or 1: all (see mc_scan_run) */
+    const char *bench_fields;  /* the --fields mapping the benchmarks were read with, or
+                                * NULL; recorded so that a merge can read them again */
+    uint8_t reserved[16];
 } mc_scan_opts;
 
 MC_API void mc_scan_opts_default(mc_scan_opts *opts);
@@ -92,8 +96,12 @@ typedef struct mc_scan_result {
 } mc_scan_result;
 
 /* Scan `n_shards` corpus shards (paths, or "-" for standard input) for the
- * items of `bench`, and write OUTDIR/summary.json, items.jsonl and
- * shards.jsonl. The directory is written under a temporary name and
+ * items of `bench`, and write OUTDIR/summary.json, items.jsonl,
+ * shards.jsonl and shard_results.jsonl (the per-shard data a merge needs).
+ * With opts->task_count N > 1, only part opts->task_index of the list is
+ * scanned: shards are assigned largest first (by size where known, ties by
+ * path), each to the part with the fewest bytes so far; evidence still
+ * names positions in the whole list, so parts merge exactly. The directory is written under a temporary name and
  * renamed into place, replacing an existing OUTDIR, so it appears complete
  * or not at all.
  * Returns 0 when every shard was read; 1 when some shard failed (the

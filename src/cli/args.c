@@ -264,6 +264,7 @@ static int parse_one(cli_scan *c, int ch, const char *arg)
         return 0;
     }
     case O_FIELDS:
+        c->scan_opts.bench_fields = arg;
         return parse_fields(c, arg);
     case O_PRESET: {
         int p = mc_preset_parse(arg);

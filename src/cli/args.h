@@ -46,8 +46,8 @@ int cli_scan_parse(cli_scan *c, int argc, char **argv);
 void cli_scan_free(cli_scan *c);
 void cli_scan_usage(FILE *f);
 
-/* Expand CORPUS arguments and --shards-from lists into the shard list,
- * then keep the --task part. EXIT_USAGE on error (printed). */
+/* Expand CORPUS arguments and --shards-from lists into the shard list.
+ * EXIT_USAGE on error (printed). */
 int cli_expand_shards(cli_scan *c, cli_list *shards);
 
 /* Read the benchmark files. EXIT_USAGE on error (printed). */

@@ -111,59 +111,6 @@ static int read_list(const char *file, cli_list *out)
     return rc;
 }
 
-/* Largest shard first (ties by path) to the part with the least bytes. */
-static int keep_task(cli_scan *c, cli_list *shards)
-{
-    size_t n = shards->n;
-    unsigned long long *size = calloc(n + 1, sizeof(*size));
-    size_t *ord = calloc(n + 1, sizeof(*ord));
-    unsigned long long *load = calloc(c->task_n, sizeof(*load));
-    unsigned char *mine = calloc(n + 1, 1);
-    int rc = 0;
-    if (!size || !ord || !load || !mine) {
-        rc = EXIT_USAGE;
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        size[i] = stat(shards->v[i], &st) == 0 ? (unsigned long long)st.st_size : 0;
-        ord[i] = i;
-    }
-    for (size_t i = 1; i < n; i++) { /* insertion sort: size desc, path asc */
-        size_t v = ord[i], j = i;
-        while (j > 0 && (size[ord[j - 1]] < size[v] ||
-                         (size[ord[j - 1]] == size[v] &&
-                          strcmp(shards->v[ord[j - 1]], shards->v[v]) > 0))) {
-            ord[j] = ord[j - 1];
-            j--;
-        }
-        ord[j] = v;
-    }
-    for (size_t k = 0; k < n; k++) {
-        unsigned best = 0;
-        for (unsigned p = 1; p < c->task_n; p++) {
-            best = load[p] < load[best] ? p : best;
-        }
-        load[best] += size[ord[k]] ? size[ord[k]] : 1;
-        mine[ord[k]] = best == c->task_i;
-    }
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (mine[i]) {
-            shards->v[w++] = shards->v[i];
-        } else {
-            free(shards->v[i]);
-        }
-    }
-    shards->n = w;
-done:
-    free(size);
-    free(ord);
-    free(load);
-    free(mine);
-    return rc;
-}
-
 int cli_expand_shards(cli_scan *c, cli_list *shards)
 {
     int rc = 0;
@@ -172,9 +119,6 @@ int cli_expand_shards(cli_scan *c, cli_list *shards)
     }
     for (size_t i = 0; rc == 0 && i < c->shards_from.n; i++) {
         rc = read_list(c->shards_from.v[i], shards);
-    }
-    if (rc == 0 && c->task_n) {
-        rc = keep_task(c, shards);
     }
     return rc;
 }
@@ -224,6 +168,8 @@ int cli_run_scan(cli_scan *c, mc_bench *b, cli_list *shards, int argc, char **ar
     so->argv = (const char *const *)argv;
     so->argc = argc;
     so->interrupt = &cli_interrupted;
+    so->task_index = c->task_i;
+    so->task_count = c->task_n;
     if (!c->quiet && isatty(STDERR_FILENO)) {
         so->progress.fn = cli_progress;
     }

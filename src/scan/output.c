@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <xxhash.h>
 
 #include <medcheck/normalize.h>
 #include <medcheck/version.h>
@@ -287,7 +288,8 @@ static int write_shards(const mc_output *o, const char *dir, mc_scan_result *res
     int rc = f ? 0 : MC_EIO;
     mc_buf line;
     mc__buf_init(&line, (size_t)1 << 30);
-    for (size_t s = 0; rc == 0 && s < o->nshards; s++) {
+    for (size_t k = 0; rc == 0 && k < o->nmine; k++) {
+        size_t s = o->mine[k];
         const mc_shardres *r = &o->res[s];
         mc_jsonw w;
         mc__jw_init(&w, &line);
@@ -349,13 +351,16 @@ static json_t *benchmark_json(const mc_output *o)
         json_array_append_new(files, f);
     }
     json_object_set_new(j, "files", files);
+    json_object_set_new(j, "fields", o->opts->bench_fields ? json_string(o->opts->bench_fields)
+                                                           : json_null());
     return j;
 }
 
 static json_t *corpus_json(const mc_output *o, const mc_scan_result *res)
 {
     uint64_t skipped = 0, in = 0, text = 0;
-    for (size_t s = 0; s < o->nshards; s++) {
+    for (size_t k = 0; k < o->nmine; k++) {
+        size_t s = o->mine[k];
         if (o->res[s].status_ok) {
             skipped += o->res[s].st.records_skipped;
             in += o->res[s].st.bytes_in;
@@ -379,7 +384,8 @@ static json_t *canaries_json(const mc_output *o)
     for (size_t k = 0; k < o->opts->n_canaries; k++) {
         uint64_t hits = 0;
         json_t *ex = json_array();
-        for (size_t s = 0; s < o->nshards; s++) {
+        for (size_t k2 = 0; k2 < o->nmine; k2++) {
+            size_t s = o->mine[k2];
             const mc_shardres *r = &o->res[s];
             if (!r->status_ok || !r->canary_hits) {
                 continue;
@@ -402,6 +408,26 @@ static json_t *canaries_json(const mc_output *o)
     return arr;
 }
 
+/* The whole shard list, by count and XXH64 of its lines: parts of one scan
+ * share it, and merge checks that they do. */
+static json_t *shard_list_json(const mc_output *o)
+{
+    XXH64_state_t *st = XXH64_createState();
+    if (!st) {
+        return NULL;
+    }
+    XXH64_reset(st, 0);
+    for (size_t s = 0; s < o->nshards; s++) {
+        XXH64_update(st, o->shards[s], strlen(o->shards[s]));
+        XXH64_update(st, "\n", 1);
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "count", json_integer((json_int_t)o->nshards));
+    json_object_set_new(j, "xxh64", jhex64(XXH64_digest(st)));
+    XXH64_freeState(st);
+    return j;
+}
+
 static int write_summary(const mc_output *o, const char *dir, json_t *counts,
                          const mc_scan_result *res)
 {
@@ -422,6 +448,15 @@ static int write_summary(const mc_output *o, const char *dir, json_t *counts,
     json_object_set_new(j, "params", params_json(o));
     json_object_set_new(j, "benchmark", benchmark_json(o));
     json_object_set_new(j, "corpus", corpus_json(o, res));
+    json_object_set_new(j, "shard_list", shard_list_json(o));
+    if (o->opts->task_count > 1) {
+        json_t *t = json_object();
+        json_object_set_new(t, "index", json_integer(o->opts->task_index));
+        json_object_set_new(t, "count", json_integer(o->opts->task_count));
+        json_object_set_new(j, "task", t);
+    } else {
+        json_object_set_new(j, "task", json_null());
+    }
     json_object_set(j, "counts", counts);
     json_object_set_new(j, "items_contaminated", json_integer(res->items_contaminated));
     json_object_set_new(j, "items_unjudged", json_integer(res->items_unjudged));
@@ -545,6 +580,13 @@ int mc__output_write(const mc_output *o, const char *outdir, mc_scan_result *res
     }
     json_t *counts = status_counts();
     int rc = write_shards(o, tmp, res);
+    if (rc == 0) {
+        FILE *fr = open_in(tmp, "shard_results.jsonl");
+        FILE *fl = open_in(tmp, "shard_list.txt");
+        rc = fr && fl ? mc__parts_write(o, fr, fl) : MC_EIO;
+        rc = close_synced(fr, rc);
+        rc = close_synced(fl, rc);
+    }
     if (rc == 0) {
         rc = write_items(o, tmp, counts, res);
     }

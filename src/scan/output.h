@@ -4,6 +4,8 @@
 #ifndef MC_SCAN_OUTPUT_H
 #define MC_SCAN_OUTPUT_H
 
+#include <stdio.h>
+
 #include "scan/scan_int.h"
 
 typedef struct mc_output {
@@ -11,9 +13,11 @@ typedef struct mc_output {
     const mc_index *idx;
     const mc_params *par;
     const mc_scan_opts *opts;
-    const char *const *shards;
+    const char *const *shards; /* the whole list */
     size_t nshards;
-    const mc_shardres *res;
+    const uint32_t *mine;      /* positions written, ascending */
+    size_t nmine;
+    const mc_shardres *res;    /* indexed by list position */
     mc_itemres *items; /* folded, one per item */
     int complete;
     double elapsed_s;
@@ -28,6 +32,9 @@ int mc__output_write(const mc_output *o, const char *outdir, mc_scan_result *res
 
 /* Replace `outdir` by the complete directory `tmpdir`. 0 or MC_EIO. */
 int mc__output_commit_dir(const char *tmpdir, const char *outdir);
+
+/* shard_results.jsonl and shard_list.txt (see parts.c); 0 or MC_EIO. */
+int mc__parts_write(const mc_output *o, FILE *results, FILE *list);
 
 /* Write a jansson value to an open file as one line; 0 or MC_EIO. */
 int mc__output_json_line(void *fp, const void *json);

@@ -21,8 +21,10 @@ typedef struct scanctx {
     const mc_params *par;
     const mc_scan_opts *opts;
     const char *const *shards;
-    size_t nshards;
-    mc_shardres *res;
+    size_t nshards;     /* the whole list */
+    const uint32_t *mine; /* positions this run scans, ascending */
+    size_t nmine;
+    mc_shardres *res;   /* indexed by list position */
     atomic_size_t next;
     atomic_int fatal;
     pthread_mutex_t mu; /* progress */
@@ -51,7 +53,7 @@ static void progress(scanctx *c, uint64_t delta, int shard_done)
     if (shard_done || t - c->last_report >= 0.25) {
         c->last_report = t;
         c->opts->progress.fn(c->opts->progress.ctx, c->bytes_done, c->bytes_total,
-                             c->shards_done, (uint32_t)c->nshards);
+                             c->shards_done, (uint32_t)c->nmine);
     }
     pthread_mutex_unlock(&c->mu);
 }
@@ -183,11 +185,11 @@ static void *worker(void *arg)
     mc_matcher m;
     int rc = mc__matcher_init(&m, c->idx);
     while (rc == 0 && !atomic_load(&c->fatal) && !interrupted(c)) {
-        size_t i = atomic_fetch_add(&c->next, 1);
-        if (i >= c->nshards) {
+        size_t k = atomic_fetch_add(&c->next, 1);
+        if (k >= c->nmine) {
             break;
         }
-        rc = scan_shard(c, i, &m);
+        rc = scan_shard(c, c->mine[k], &m);
     }
     if (rc < 0) {
         atomic_store(&c->fatal, rc);
@@ -259,8 +261,8 @@ static unsigned ncores(void)
 
 static int run_threads(scanctx *c, unsigned jobs)
 {
-    if (jobs > c->nshards) {
-        jobs = c->nshards ? (unsigned)c->nshards : 1;
+    if (jobs > c->nmine) {
+        jobs = c->nmine ? (unsigned)c->nmine : 1;
     }
     pthread_t *t = mc__calloc(jobs, sizeof(*t));
     if (!t) {
@@ -280,12 +282,13 @@ static int run_threads(scanctx *c, unsigned jobs)
     return atomic_load(&c->fatal);
 }
 
-static uint64_t total_size(const char *const *shards, size_t n)
+static uint64_t total_size(const char *const *shards, const uint32_t *mine, size_t n)
 {
     uint64_t tot = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < n; k++) {
         struct stat st;
-        if (strcmp(shards[i], "-") != 0 && stat(shards[i], &st) == 0 && S_ISREG(st.st_mode)) {
+        const char *s = shards[mine[k]];
+        if (strcmp(s, "-") != 0 && stat(s, &st) == 0 && S_ISREG(st.st_mode)) {
             tot += (uint64_t)st.st_size;
         }
     }
@@ -310,6 +313,7 @@ int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shard
     double t0 = now_s();
     mc_index *idx = NULL;
     mc_itemres *items = NULL;
+    uint32_t *mine = NULL;
     scanctx c = {0};
     pthread_mutex_init(&c.mu, NULL);
     rc = mc__index_build(&idx, bench, par.preset, par.n, par.template_items);
@@ -321,7 +325,12 @@ int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shard
     c.opts = opts;
     c.shards = shards;
     c.nshards = n_shards;
-    c.bytes_total = total_size(shards, n_shards);
+    rc = mc__task_assign(shards, n_shards, opts->task_index, opts->task_count, &mine, &c.nmine);
+    if (rc < 0) {
+        goto fail;
+    }
+    c.mine = mine;
+    c.bytes_total = total_size(shards, mine, c.nmine);
     c.res = mc__calloc(n_shards + 1, sizeof(*c.res));
     items = mc__calloc(idx->nitems + 1, sizeof(*items));
     rc = c.res && items ? 0 : MC_ENOMEM;
@@ -331,8 +340,8 @@ int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shard
     for (uint32_t i = 0; items && i < idx->nitems; i++) {
         items[i].item = i;
     }
-    for (size_t s = 0; rc == 0 && s < n_shards; s++) {
-        rc = mc__fold(idx, &par, items, &c.res[s]);
+    for (size_t k = 0; rc == 0 && k < c.nmine; k++) {
+        rc = mc__fold(idx, &par, items, &c.res[mine[k]]);
     }
     if (rc < 0) {
         goto fail;
@@ -340,11 +349,11 @@ int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shard
     /* complete unless an interrupt left a shard unread (a shard read to
      * its end before the interrupt was seen is complete) */
     int complete = 1;
-    for (size_t s = 0; s < n_shards; s++) {
-        complete &= c.res[s].status_ok || !interrupted(&c);
+    for (size_t k = 0; k < c.nmine; k++) {
+        complete &= c.res[mine[k]].status_ok || !interrupted(&c);
     }
-    mc_output out = {bench, idx, &par, opts, shards, n_shards, c.res, items, complete,
-                     now_s() - t0};
+    mc_output out = {bench, idx, &par, opts, shards, n_shards, mine, c.nmine, c.res, items,
+                     complete, now_s() - t0};
     rc = mc__output_write(&out, outdir, res);
     if (rc == 0 && !out.complete) {
         rc = MC_EINTR;
@@ -360,6 +369,7 @@ fail:
     }
     mc__free(items);
     mc__free(c.res);
+    mc__free(mine);
     mc__index_destroy(&idx);
     pthread_mutex_destroy(&c.mu);
     return rc;

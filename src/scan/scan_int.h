@@ -130,6 +130,11 @@ void mc__item_verdict(const mc_index *idx, const mc_params *par, mc_itemres *r, 
 void mc__itemres_finish(mc_itemres *r);
 void mc__shardres_finish(mc_shardres *s, size_t n_canaries);
 
+/* The shards (positions in the list, ascending) that part ti of tn scans;
+ * every shard when tn <= 1. *mine is the caller's to free. */
+int mc__task_assign(const char *const *shards, size_t n, uint32_t ti, uint32_t tn,
+                    uint32_t **mine, size_t *nmine);
+
 /* Words of the n-gram positions for palm (n-gram starts) or llama2 (tokens). */
 uint32_t mc__bits_len(const mc_index *idx, uint32_t item);
 

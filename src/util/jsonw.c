@@ -149,20 +149,30 @@ void mc__jw_uint(mc_jsonw *w, uint64_t v)
     put(w, t, (size_t)n);
 }
 
-void mc__jw_real(mc_jsonw *w, double v)
+static void real_fmt(mc_jsonw *w, double v, int exact)
 {
     char t[40];
     if (!isfinite(v)) {
         mc__jw_null(w);
         return;
     }
-    int n = snprintf(t, sizeof(t), "%.6g", v);
+    int n = exact ? snprintf(t, sizeof(t), "%.17g", v) : snprintf(t, sizeof(t), "%.6g", v);
     if (!strpbrk(t, ".e")) {
         memcpy(t + n, ".0", 3);
         n += 2;
     }
     before_value(w);
     put(w, t, (size_t)n);
+}
+
+void mc__jw_real(mc_jsonw *w, double v)
+{
+    real_fmt(w, v, 0);
+}
+
+void mc__jw_real_exact(mc_jsonw *w, double v)
+{
+    real_fmt(w, v, 1);
 }
 
 void mc__jw_bool(mc_jsonw *w, int v)

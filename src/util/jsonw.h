@@ -32,6 +32,8 @@ void mc__jw_uint(mc_jsonw *w, uint64_t v);
 /* A number rounded to 6 significant digits ("%.6g", with ".0" added to
  * integral values so it reads back as a real). */
 void mc__jw_real(mc_jsonw *w, double v);
+/* A number written so that it reads back to the same double ("%.17g"). */
+void mc__jw_real_exact(mc_jsonw *w, double v);
 void mc__jw_bool(mc_jsonw *w, int v);
 void mc__jw_null(mc_jsonw *w);
 
