@@ -93,7 +93,7 @@ static void canaries_check(const scanctx *c, mc_shardres *r, const mc_record *re
 /* Read every record of one shard. Returns 0 (shard read to its end),
  * 1 (the stream is broken: r->error says why), 2 (interrupted) or a fatal
  * negative code. */
-static int read_shard(scanctx *c, size_t i, mc_matcher *m, mc_shardacc *acc, mc_reader *rd,
+static int read_shard(scanctx *c, mc_matcher *m, mc_shardacc *acc, mc_reader *rd,
                       mc_shardres *r)
 {
     mc_record rec;
@@ -128,7 +128,6 @@ static int read_shard(scanctx *c, size_t i, mc_matcher *m, mc_shardacc *acc, mc_
         r->error = mc__strdup(mc_reader_errmsg(rd));
         return 1;
     }
-    (void)i;
     return rc;
 }
 
@@ -161,7 +160,7 @@ static int scan_shard(scanctx *c, size_t i, mc_matcher *m)
         r->error = mc__strdup(msg);
         rc = 1;
     } else {
-        rc = read_shard(c, i, m, &acc, rd, r);
+        rc = read_shard(c, m, &acc, rd, r);
     }
     if (rc == 1) {
         /* a broken shard: its matches are not used */
