@@ -91,24 +91,29 @@ static void check_expected(const char *expected, const char *items)
     printf("planted items with the expected verdict: %u of %u (%s)\n", ok, total, expected);
 }
 
-int cmd_demo(int argc, char **argv)
+typedef struct demo_opts {
+    const char *out;
+    const char *jobs;
+    int quiet;
+} demo_opts;
+
+/* 0, EXIT_USAGE, or -1 after --help. */
+static int parse_demo(int argc, char **argv, demo_opts *d)
 {
-    const char *out = "medcheck-demo";
     static const struct option lo[] = {{"out", required_argument, NULL, 'o'},
                                        {"quiet", no_argument, NULL, 'q'},
                                        {"jobs", required_argument, NULL, 'j'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-    int ch, quiet = 0;
-    const char *jobs = NULL;
+    int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "o:qj:h", lo, NULL)) != -1) {
         if (ch == 'o') {
-            out = optarg;
+            d->out = optarg;
         } else if (ch == 'q') {
-            quiet = 1;
+            d->quiet = 1;
         } else if (ch == 'j') {
-            jobs = optarg;
+            d->jobs = optarg;
         } else {
             FILE *f = ch == 'h' ? stdout : stderr;
             fputs("usage: medcheck demo [-o DIR] [-j N] [-q]\n"
@@ -120,50 +125,70 @@ int cmd_demo(int argc, char **argv)
             return ch == 'h' ? -1 : EXIT_USAGE;
         }
     }
+    return 0;
+}
+
+/* The scan command line of the demo, run from corpora/'s parent. */
+static int demo_args(const demo_opts *d, const char *abs_out, cli_list *bench, char **av,
+                     int *nbench)
+{
+    int ac = 0;
+    *nbench = 0;
+    av[ac++] = "scan";
+    cli_scan tmp = {0};
+    cli_list_push(&tmp.corpus, "corpora/benchmarks");
+    cli_expand_shards(&tmp, bench);
+    cli_scan_free(&tmp);
+    for (size_t i = 0; i < bench->n && ac < 56; i++) {
+        if (strstr(bench->v[i], "/LICENSES/") == NULL) {
+            av[ac++] = "--bench";
+            av[ac++] = bench->v[i];
+            (*nbench)++;
+        }
+    }
+    av[ac++] = "-o";
+    av[ac++] = (char *)abs_out;
+    if (d->quiet) {
+        av[ac++] = "--quiet";
+    }
+    if (d->jobs) {
+        av[ac++] = "--jobs";
+        av[ac++] = (char *)d->jobs;
+    }
+    av[ac++] = "corpora/sample";
+    av[ac] = NULL;
+    return ac;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    demo_opts d = {"medcheck-demo", NULL, 0};
+    int rc = parse_demo(argc, argv, &d);
+    if (rc) {
+        return rc;
+    }
     const char *dd = data_dir();
-    char abs_out[PATH_MAX], items[PATH_MAX + 32];
-    if (!dd || absolute(out, abs_out, sizeof(abs_out)) != 0) {
+    char abs_out[PATH_MAX], items[PATH_MAX + 32], parent[PATH_MAX];
+    if (!dd || absolute(d.out, abs_out, sizeof(abs_out)) != 0) {
         fprintf(stderr, "medcheck: demo: sample data not found (set MEDCHECK_DATA to corpora/)\n");
         return EXIT_USAGE;
     }
     /* Run from corpora/'s parent so item keys read corpora/benchmarks/... */
-    char parent[PATH_MAX];
     snprintf(parent, sizeof(parent), "%s/..", dd);
     if (chdir(parent) != 0) {
         fprintf(stderr, "medcheck: demo: %s: %s\n", parent, strerror(errno));
         return EXIT_USAGE;
     }
     char *av[64];
-    int ac = 0;
-    av[ac++] = "scan";
     cli_list bench = {0};
-    cli_scan tmp = {0};
-    cli_list_push(&tmp.corpus, "corpora/benchmarks");
-    cli_expand_shards(&tmp, &bench);
-    for (size_t i = 0; i < bench.n && ac < 56; i++) {
-        if (strstr(bench.v[i], "/LICENSES/") == NULL) {
-            av[ac++] = "--bench";
-            av[ac++] = bench.v[i];
-        }
-    }
-    av[ac++] = "-o";
-    av[ac++] = abs_out;
-    if (quiet) {
-        av[ac++] = "--quiet";
-    }
-    if (jobs) {
-        av[ac++] = "--jobs";
-        av[ac++] = (char *)jobs;
-    }
-    av[ac++] = "corpora/sample";
-    av[ac] = NULL;
-    printf("medcheck demo: %d benchmark files against corpora/sample\n", (ac - 4) / 2);
-    int rc = cmd_scan(ac, av);
+    int nbench;
+    int ac = demo_args(&d, abs_out, &bench, av, &nbench);
+    printf("medcheck demo: %d benchmark files against corpora/sample\n", nbench);
+    rc = cmd_scan(ac, av);
     if (rc == EXIT_OK) {
         snprintf(items, sizeof(items), "%s/items.jsonl", abs_out);
         check_expected("corpora/EXPECTED.tsv", items);
     }
     cli_list_free(&bench);
-    cli_scan_free(&tmp);
     return rc;
 }
