@@ -113,6 +113,10 @@ const char *mc__bench_json_text(mc__bench_ctx *ctx, const json_t *v);
  * into ctx->tmp; a plain string is returned as is. NULL if none. */
 const char *mc__bench_json_join(mc__bench_ctx *ctx, const json_t *v, const char *member);
 
+/* Test hook: when on, the JSONL readers build a jansson tree for every
+ * line instead of trying the fast path first (jsonl_fast.c). */
+void mc__bench_force_jansson(int on);
+
 /* Split token (train, dev, val, validation, test) of a path's base name,
  * as a static string, or NULL. */
 const char *mc__bench_name_split(const char *path);

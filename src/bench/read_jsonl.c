@@ -3,20 +3,15 @@
  * and --fields). One loop, one object per line, driven by a key spec. */
 #include <string.h>
 
-#include "bench/bench_int.h"
+#include "bench/jsonl.h"
 
-/* Candidate keys of each part, NULL-terminated, tried in order. A key
- * "k1|k2|..." lists one key per option (MedMCQA opa..opd). */
-typedef struct spec {
-    const char *const *question;
-    const char *const *options;
-    const char *const *answer;
-    const char *const *passage;
-    const char *const *id;
-    const char *const *split;
-    const char *const *subject;
-    int pubmedqa_split; /* split MedAgentsBench's PubMedQA question back */
-} spec;
+/* Tests compare the fast path with jansson through this switch. */
+static int force_jansson;
+
+void mc__bench_force_jansson(int on)
+{
+    force_jansson = on;
+}
 
 static const char *const k_none[] = {NULL};
 static const char *const k_question[] = {"question", NULL};
@@ -24,7 +19,7 @@ static const char *const k_options[] = {"options", NULL};
 static const char *const k_answer_idx[] = {"answer_idx", NULL};
 static const char *const k_split[] = {"split", NULL};
 
-static const spec spec_medqa = {
+static const mc__bench_jsonl_spec spec_medqa = {
     k_question, k_options, k_answer_idx, k_none, k_none, k_split, k_none, 0,
 };
 
@@ -33,7 +28,7 @@ static const char *const k_cop[] = {"cop", NULL};
 static const char *const k_id[] = {"id", NULL};
 static const char *const k_subject_name[] = {"subject_name", NULL};
 
-static const spec spec_medmcqa = {
+static const mc__bench_jsonl_spec spec_medmcqa = {
     k_question, k_mcqa_options, k_cop, k_none, k_id, k_split, k_subject_name, 0,
 };
 
@@ -48,7 +43,7 @@ static const char *const g_passage[] = {"context", "passage", "contexts", NULL};
 static const char *const g_id[] = {"id", "realidx", "qid", NULL};
 static const char *const g_subject[] = {"subject", "subject_name", "category", NULL};
 
-static const spec spec_generic = {
+static const mc__bench_jsonl_spec spec_generic = {
     g_question, g_options, g_answer, g_passage, g_id, k_split, g_subject, 1,
 };
 
@@ -99,7 +94,8 @@ static void add_option(mc__bench_ctx *ctx, mc__bench_raw *raw, const char *label
 }
 
 /* Options from an object {label: text}, an array, or a "k1|k2" key list. */
-static void get_options(mc__bench_ctx *ctx, json_t *obj, const spec *sp, mc__bench_raw *raw)
+static void get_options(mc__bench_ctx *ctx, json_t *obj, const mc__bench_jsonl_spec *sp,
+                        mc__bench_raw *raw)
 {
     for (const char *const *k = sp->options; *k && !raw->n_options; k++) {
         if (!strchr(*k, '|')) {
@@ -137,7 +133,8 @@ static void get_options(mc__bench_ctx *ctx, json_t *obj, const spec *sp, mc__ben
 /* MedAgentsBench's PubMedQA puts CONTEXTS joined by "\n", a "\n" and the
  * QUESTION into `question`: the last line is the question again. Its
  * answer_rationale is PubMedQA's LONG_ANSWER, the contract's answer. */
-static void split_pubmedqa(mc__bench_ctx *ctx, json_t *obj, mc__bench_raw *raw)
+void mc__bench_jsonl_split_pubmedqa(mc__bench_ctx *ctx, mc__bench_raw *raw,
+                                    const char *rationale, const char *long_answer)
 {
     static const char *const ynm[] = {"yes", "no", "maybe"};
     if (raw->passage || raw->n_options != 3 || !raw->question) {
@@ -165,11 +162,11 @@ static void split_pubmedqa(mc__bench_ctx *ctx, json_t *obj, mc__bench_raw *raw)
     }
     raw->passage = ctx->tmp.data;
     raw->question += cut;
-    const char *la = json_string_value(json_object_get(obj, "answer_rationale"));
-    raw->answer_text = la ? la : json_string_value(json_object_get(obj, "LONG_ANSWER"));
+    raw->answer_text = rationale ? rationale : long_answer;
 }
 
-static void get_item(mc__bench_ctx *ctx, json_t *obj, const spec *sp, mc__bench_raw *raw)
+static void get_item(mc__bench_ctx *ctx, json_t *obj, const mc__bench_jsonl_spec *sp,
+                     mc__bench_raw *raw)
 {
     json_t *v = find(obj, sp->question, NULL);
     raw->question = json_string_value(v);
@@ -192,12 +189,14 @@ static void get_item(mc__bench_ctx *ctx, json_t *obj, const spec *sp, mc__bench_
     raw->split = json_string_value(find(obj, sp->split, NULL));
     raw->subject = json_string_value(find(obj, sp->subject, NULL));
     if (sp->pubmedqa_split) {
-        split_pubmedqa(ctx, obj, raw);
+        mc__bench_jsonl_split_pubmedqa(
+            ctx, raw, json_string_value(json_object_get(obj, "answer_rationale")),
+            json_string_value(json_object_get(obj, "LONG_ANSWER")));
     }
 }
 
 static int read_line(mc__bench_ctx *ctx, const char *p, size_t n, uint32_t line,
-                     const spec *sp)
+                     const mc__bench_jsonl_spec *sp)
 {
     json_error_t e;
     json_t *obj = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
@@ -218,16 +217,12 @@ static int read_line(mc__bench_ctx *ctx, const char *p, size_t n, uint32_t line,
     return rc;
 }
 
-static int read_lines(mc__bench_ctx *ctx, const spec *sp)
+/* Each line on the fast path when it can, else with jansson. */
+static int read_lines_with(mc__bench_ctx *ctx, const mc__bench_jsonl_spec *sp,
+                           mc__bench_jsonl_fast *fast)
 {
     const char *p = ctx->data;
     const char *end = ctx->data + ctx->len;
-    p += strspn(p, " \t\r\n");
-    if (p < end && *p != '{' && !strstr(p, "\n{")) {
-        return mc__bench_fail(ctx, MC_EFORMAT, "%s: not JSONL (no line starts with '{')",
-                              ctx->path);
-    }
-    p = ctx->data;
     uint32_t line = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -238,7 +233,10 @@ static int read_lines(mc__bench_ctx *ctx, const spec *sp)
             q++;
         }
         if (q < e) {
-            int rc = read_line(ctx, p, (size_t)(e - p), line, sp);
+            int rc = fast ? mc__bench_jsonl_fast_read(ctx, fast, p, (size_t)(e - p), line, sp) : 0;
+            if (rc == 0) {
+                rc = read_line(ctx, p, (size_t)(e - p), line, sp);
+            }
             if (rc < 0) {
                 return rc;
             }
@@ -246,6 +244,27 @@ static int read_lines(mc__bench_ctx *ctx, const spec *sp)
         p = nl ? nl + 1 : end;
     }
     return 0;
+}
+
+static int read_lines(mc__bench_ctx *ctx, const mc__bench_jsonl_spec *sp)
+{
+    const char *p = ctx->data;
+    const char *end = ctx->data + ctx->len;
+    p += strspn(p, " \t\r\n");
+    if (p < end && *p != '{' && !strstr(p, "\n{")) {
+        return mc__bench_fail(ctx, MC_EFORMAT, "%s: not JSONL (no line starts with '{')",
+                              ctx->path);
+    }
+    mc__bench_jsonl_fast *fast = NULL;
+    if (!force_jansson && mc__bench_jsonl_fast_usable(sp)) {
+        fast = mc__bench_jsonl_fast_create();
+        if (!fast) {
+            return MC_ENOMEM;
+        }
+    }
+    int rc = read_lines_with(ctx, sp, fast);
+    mc__bench_jsonl_fast_destroy(&fast);
+    return rc;
 }
 
 static int read_medqa(mc__bench_ctx *ctx)
@@ -268,7 +287,7 @@ static int read_jsonl(mc__bench_ctx *ctx)
     const char *p[] = {f->passage, NULL};
     const char *i[] = {f->id, NULL};
     const char *s[] = {f->split, NULL};
-    spec sp = spec_generic;
+    mc__bench_jsonl_spec sp = spec_generic;
     sp.question = f->question ? q : sp.question;
     sp.options = f->options ? o : sp.options;
     sp.answer = f->answer ? a : sp.answer;

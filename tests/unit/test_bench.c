@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -307,6 +308,142 @@ static void test_mc_bench_read_medagents_real(void **state)
     assert_int_equal(mc_bench_count(b), 1273);
     assert_int_equal(item(b, 0)->n_options, 5);
     mc_bench_destroy(&b);
+}
+
+/* ---- JSONL fast path against jansson */
+
+/* Read `path` twice, through jansson and through the fast path, and
+ * require the same items, errors and counters. */
+static void same_both_paths(const char *path, const mc_bench_opts *opts)
+{
+    mc_bench *b[2] = {NULL, NULL};
+    int rc[2];
+    for (int fast = 0; fast < 2; fast++) {
+        mc__bench_force_jansson(!fast);
+        assert_int_equal(mc_bench_create(&b[fast]), 0);
+        rc[fast] = mc_bench_read(b[fast], path, opts);
+    }
+    mc__bench_force_jansson(0);
+    assert_int_equal(rc[0], rc[1]);
+    assert_string_equal(mc_bench_errmsg(b[0]), mc_bench_errmsg(b[1]));
+    assert_int_equal(mc_bench_count(b[0]), mc_bench_count(b[1]));
+    for (size_t i = 0; i < mc_bench_count(b[0]); i++) {
+        const mc_item *x = item(b[0], i);
+        const mc_item *y = item(b[1], i);
+        assert_items_equal(x, y);
+        assert_str_or_null(x->error, y->error);
+        assert_string_equal(x->source, y->source);
+    }
+    for (size_t i = 0; i < mc_bench_file_count(b[0]); i++) {
+        const mc_bench_file *x = mc_bench_file_at(b[0], i);
+        const mc_bench_file *y = mc_bench_file_at(b[1], i);
+        assert_int_equal(x->format, y->format);
+        assert_int_equal(x->items, y->items);
+        assert_int_equal(x->malformed, y->malformed);
+    }
+    mc_bench_destroy(&b[0]);
+    mc_bench_destroy(&b[1]);
+}
+
+static void test_mc_bench_read_jsonl_fast_same_real(void **state)
+{
+    (void)state;
+    EXT_OR_SKIP(dir, "medagentsbench");
+    const char *fixed[] = {"medqa/US_4_options_phrases_no_exclude_test.jsonl",
+                           "medmcqa/dev.json"};
+    mc_bench_opts o = opts_fmt(MC_FMT_AUTO);
+    for (size_t i = 0; i < 2; i++) {
+        EXT_OR_SKIP(path, fixed[i]);
+        same_both_paths(path, &o);
+    }
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        size_t len = strlen(e->d_name);
+        if (len > 6 && strcmp(e->d_name + len - 6, ".jsonl") == 0) {
+            char path[4600];
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            same_both_paths(path, &o);
+            n++;
+        }
+    }
+    closedir(d);
+    assert_true(n >= 10);
+}
+
+/* Lines the fast path must hand to jansson, or read exactly as it does. */
+static const char *const tricky_lines[] = {
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\", \"B\": \"b\"}, \"answer_idx\": \"B\"}",
+    "{\"question\": \"first\", \"question\": \"last\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\", \"A\": \"z\", \"B\": \"b\"}}",
+    "{\"question\": \"q\", \"options\": {\"B\": \"b\", \"A\": \"a\"}, \"answer_idx\": \"A\"}",
+    "{\"question\": \"q\\u0000tail\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"pair \\ud83d\\ude00\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"lone \\ud83d\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"bad \xff utf8\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"bad\", \"other\": \"\xc0\xaf\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"q\", \"n\": 99999999999999999999999, \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"q\", \"n\": 1e999, \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"q\", \"options\": [\"x\", \"y\"], \"answer\": 1}",
+    "{\"question\": \"q\", \"options\": {\"A\": 5, \"B\": null}, \"answer_idx\": \"A\"}",
+    "{\"question\": null, \"body\": \"from body\", \"options\": {\"A\": \"a\"}}",
+    "{\"question\": 42, \"options\": {\"A\": \"a\"}}",
+    "{\"question\": \"q\", \"options\": {}, \"A\": \"top a\", \"B\": \"top b\", \"answer\": \"B\"}",
+    "{\"question\": \"q\", \"opa\": \"x\", \"opb\": null, \"opc\": \"z\", \"cop\": 2, \"id\": -0}",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\", \"B\": \"b\"}, \"answer\": 1.0}",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\"}, \"answer_idx\": true, \"id\": 7}",
+    "{\"q\\u0075estion\": \"escaped key\", \"options\": {\"A\": \"a\"}}",
+    "{\"meta\": {\"options\": {\"A\": \"nested\"}}, \"question\": \"q\"}",
+    "{\"question\": \"q\", \"options\": {\" a \": \"x\", \"b.c\": \"y\"}, \"answer\": \"b.c\"}",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\"}} trailing",
+    "[\"not\", \"an object\"]",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\"}, \"id\": 12.5, \"split\": 3}",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\"}, \"subject\": [\"x\"], \"context\": [\"p\"]}",
+    "{\"question\": \"ctx one\\nctx two\\nThe question?\", \"options\": {\"A\": \"yes\", \"B\": "
+    "\"no\", \"C\": \"maybe\"}, \"answer_idx\": \"A\", \"answer_rationale\": \"long\"}",
+    "{\"question\": \"c\\nQ?\", \"options\": {\"A\": \"yes\", \"B\": \"no\", \"C\": \"maybe\"}, "
+    "\"answer_idx\": \"C\", \"answer_rationale\": null, \"LONG_ANSWER\": \"la\"}",
+    "{\"question\": \"esc \\\"quoted\\\" \\\\ \\/ \\t \\u00e9\", \"options\": {\"A\": \"a\"}, "
+    "\"label\": \"A\", \"realidx\": 123456789012345}",
+    "{\"question\": \"q\", \"options\": {\"A\": \"a\"}, \"answer_idx\": \"A\"",
+    "{\"question\": \"q\" \"options\": 1}",
+    "  {\"question\": \" padded \", \"options\": {\"A\": \" a \"}, \"cop\": 1}  \r",
+};
+
+static void test_mc_bench_read_jsonl_fast_same_tricky(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mc_fast_XXXXXX";
+    char path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/tricky_test.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < sizeof(tricky_lines) / sizeof(tricky_lines[0]); i++) {
+        fprintf(f, "%s\n", tricky_lines[i]);
+    }
+    /* More options than an item holds. */
+    fputs("{\"question\": \"many\", \"options\": {", f);
+    for (int i = 0; i < 40; i++) {
+        fprintf(f, "%s\"o%d\": \"v%d\"", i ? ", " : "", i, i);
+    }
+    fputs("}}\n", f);
+    fclose(f);
+    const mc_bench_format fmts[] = {MC_FMT_JSONL, MC_FMT_MEDQA, MC_FMT_MEDMCQA};
+    for (size_t i = 0; i < 3; i++) {
+        mc_bench_opts o = opts_fmt(fmts[i]);
+        same_both_paths(path, &o);
+    }
+    mc_bench_opts o = opts_fmt(MC_FMT_AUTO);
+    o.fields.question = "body";
+    o.fields.options = "opa|opc";
+    o.fields.id = "realidx";
+    same_both_paths(path, &o);
+    o.fields.question = "meta.options"; /* a dotted path: jansson only */
+    same_both_paths(path, &o);
+    unlink(path);
+    rmdir(dir);
 }
 
 /* ---- compression */
@@ -626,6 +763,8 @@ int main(void)
         cmocka_unit_test(test_mc_bench_read_mmlu_real),
         cmocka_unit_test(test_mc_bench_read_medagents_pubmedqa_split),
         cmocka_unit_test(test_mc_bench_read_medagents_real),
+        cmocka_unit_test(test_mc_bench_read_jsonl_fast_same_real),
+        cmocka_unit_test(test_mc_bench_read_jsonl_fast_same_tricky),
         cmocka_unit_test(test_mc_bench_read_compressed_same_items),
         cmocka_unit_test(test_mc__bench_decompress_limit),
         cmocka_unit_test(test_mc_bench_read_malformed_lines_counted),
