@@ -548,7 +548,10 @@ static void mark_distinct(mc_index *idx)
             }
         }
         if (ii->judged && ii->distinct[MC_C_QUESTION] == 0) {
+            /* only template n-grams: found as a whole stem, through an
+             * anchor, like a short stem (template postings are not tried) */
             ii->short_q = 1;
+            idx->seqs[ii->seq[MC_C_QUESTION]].whole_key = 1;
         }
     }
 }
@@ -617,12 +620,12 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
         rc = build_table(&b);
     }
     if (rc == 0) {
+        mark_distinct(idx);
         rc = build_anchors(&b);
     }
     if (rc < 0) {
         goto fail;
     }
-    mark_distinct(idx);
     idx->fingerprint = fingerprint(idx);
     mc__free(b.item_file);
     mc__free(b.ents);

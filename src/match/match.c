@@ -14,8 +14,6 @@
  * of a large benchmark does not fit in cache, and its loads are random. */
 #define PREFETCH_AHEAD 16
 
-#define DIAG_MIN_SLOTS 1024
-
 int mc__matcher_init(mc_matcher *m, const mc_index *idx)
 {
     memset(m, 0, sizeof(*m));
@@ -24,11 +22,7 @@ int mc__matcher_init(mc_matcher *m, const mc_index *idx)
     for (uint32_t i = 0; i < idx->nlengths; i++) {
         m->pw[i] = mc__hash_pow(idx->lengths[i] - 1);
     }
-    m->dmask = DIAG_MIN_SLOTS - 1;
-    m->dkeys = mc__calloc(DIAG_MIN_SLOTS, sizeof(uint64_t));
-    m->dvals = mc__calloc(DIAG_MIN_SLOTS, sizeof(int32_t));
-    m->dused = mc__calloc(DIAG_MIN_SLOTS, sizeof(uint32_t));
-    if (!m->dkeys || !m->dvals || !m->dused) {
+    if (mc__u64map_init(&m->diag, 1024) < 0 || mc__u64map_init(&m->seen, 1024) < 0) {
         mc__matcher_finish(m);
         return MC_ENOMEM;
     }
@@ -39,9 +33,8 @@ void mc__matcher_finish(mc_matcher *m)
 {
     mc__tokvec_finish(&m->tv);
     mc__free(m->spans);
-    mc__free(m->dkeys);
-    mc__free(m->dvals);
-    mc__free(m->dused);
+    mc__u64map_finish(&m->diag);
+    mc__u64map_finish(&m->seen);
     mc__free(m->keys);
     memset(m, 0, sizeof(*m));
 }
@@ -52,64 +45,13 @@ static uint64_t diag_key(uint32_t seq, uint32_t a, uint32_t d)
     return ((uint64_t)seq << 33 | (uint64_t)((int64_t)d - a + (INT64_C(1) << 32))) + 1;
 }
 
-/* Find the slot of a diagonal key (empty slot if absent). */
-static size_t diag_slot(const mc_matcher *m, uint64_t key)
-{
-    size_t i = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & m->dmask;
-    while (m->dkeys[i] != 0 && m->dkeys[i] != key) {
-        i = (i + 1) & m->dmask;
-    }
-    return i;
-}
-
-static int diag_grow(mc_matcher *m)
-{
-    size_t ncap = (m->dmask + 1) * 2;
-    uint64_t *ok = m->dkeys;
-    int32_t *ov = m->dvals;
-    size_t on = m->ndused;
-    uint32_t *oused = m->dused;
-    m->dkeys = mc__calloc(ncap, sizeof(uint64_t));
-    m->dvals = mc__calloc(ncap, sizeof(int32_t));
-    m->dused = mc__calloc(ncap, sizeof(uint32_t));
-    if (!m->dkeys || !m->dvals || !m->dused) {
-        mc__free(m->dkeys);
-        mc__free(m->dvals);
-        mc__free(m->dused);
-        m->dkeys = ok;
-        m->dvals = ov;
-        m->dused = oused;
-        return MC_ENOMEM;
-    }
-    m->dmask = ncap - 1;
-    m->ndused = 0;
-    for (size_t k = 0; k < on; k++) {
-        size_t s = diag_slot(m, ok[oused[k]]);
-        m->dkeys[s] = ok[oused[k]];
-        m->dvals[s] = ov[oused[k]];
-        m->dused[m->ndused++] = (uint32_t)s;
-    }
-    mc__free(ok);
-    mc__free(ov);
-    mc__free(oused);
-    return 0;
-}
-
-static void diag_clear(mc_matcher *m)
-{
-    for (size_t k = 0; k < m->ndused; k++) {
-        m->dkeys[m->dused[k]] = 0;
-    }
-    m->ndused = 0;
-}
-
 /* Is document position d on this diagonal already inside a found span? */
 static int covered(const mc_matcher *m, size_t slot, uint32_t d)
 {
-    if (m->dkeys[slot] == 0) {
+    if (m->diag.keys[slot] == 0) {
         return 0;
     }
-    for (int32_t s = m->dvals[slot]; s >= 0; s = m->spans[s].prev) {
+    for (int32_t s = m->diag.vals[slot]; s >= 0; s = m->spans[s].prev) {
         if (d >= m->spans[s].d && d < m->spans[s].d + m->spans[s].len) {
             return 1;
         }
@@ -117,8 +59,37 @@ static int covered(const mc_matcher *m, size_t slot, uint32_t d)
     return 0;
 }
 
+/* A document keeps at most this many spans of the same words of the same
+ * sequence (a repeated sentence): each occurrence is looked at for its own
+ * options and answer, but a page repeating one sentence a million times
+ * must not grow memory without bound. */
+#define MAX_COPIES 64
+
+/* How many spans of the same (seq, a, len) the document has so far. */
+static uint32_t copies_before(mc_matcher *m, const mc_span *sp, size_t *slot, uint64_t *key)
+{
+    uint64_t k = ((uint64_t)sp->seq * UINT64_C(0x9e3779b97f4a7c15)) ^
+                 ((uint64_t)sp->a << 32 | sp->len);
+    *key = k ? k : 1;
+    *slot = mc__u64map_slot(&m->seen, *key);
+    if (m->seen.keys[*slot] == 0) {
+        return 0;
+    }
+    const mc_span *o = &m->spans[m->seen.vals[*slot]];
+    if (o->seq != sp->seq || o->a != sp->a || o->len != sp->len) {
+        return 0; /* a hash collision: count it apart */
+    }
+    return o->copy + 1;
+}
+
 static int add_span(mc_matcher *m, size_t slot, uint64_t key, const mc_span *sp)
 {
+    size_t sslot;
+    uint64_t skey;
+    uint32_t copy = copies_before(m, sp, &sslot, &skey);
+    if (copy >= MAX_COPIES) {
+        return 0;
+    }
     if (m->nspans >= INT32_MAX) {
         return MC_ELIMIT; /* span links are 32-bit */
     }
@@ -126,20 +97,15 @@ static int add_span(mc_matcher *m, size_t slot, uint64_t key, const mc_span *sp)
     if (rc < 0) {
         return rc;
     }
-    mc_span *dst = &m->spans[m->nspans];
-    *dst = *sp;
-    if (m->dkeys[slot] == 0) {
-        m->dkeys[slot] = key;
-        dst->prev = -1;
-        m->dused[m->ndused++] = (uint32_t)slot;
-    } else {
-        dst->prev = m->dvals[slot];
+    int32_t at = (int32_t)m->nspans++;
+    m->spans[at] = *sp;
+    m->spans[at].prev = m->diag.keys[slot] ? m->diag.vals[slot] : -1;
+    m->spans[at].copy = copy;
+    rc = mc__u64map_put(&m->diag, slot, key, at);
+    if (rc == 0 && (copy > 0 || m->seen.keys[sslot] == 0)) {
+        rc = mc__u64map_put(&m->seen, sslot, skey, at);
     }
-    m->dvals[slot] = (int32_t)m->nspans++;
-    if (m->ndused * 2 > m->dmask) {
-        return diag_grow(m);
-    }
-    return 0;
+    return rc;
 }
 
 /* Confirm a hit of `post` at document position i (length L) word by word,
@@ -153,7 +119,7 @@ static int try_posting(mc_matcher *m, const mc_posting *post, uint32_t i, uint32
         return 0;
     }
     uint64_t key = diag_key(post->seq, post->pos, i);
-    size_t slot = diag_slot(m, key);
+    size_t slot = mc__u64map_slot(&m->diag, key);
     if (covered(m, slot, i)) {
         return 0;
     }
@@ -177,7 +143,7 @@ static int try_posting(mc_matcher *m, const mc_posting *post, uint32_t i, uint32
         b++;
         e++;
     }
-    mc_span sp = {post->seq, a, d, b - a, -1};
+    mc_span sp = {post->seq, a, d, b - a, -1, 0};
     return add_span(m, slot, key, &sp);
 }
 
@@ -217,6 +183,10 @@ static int scan_length(mc_matcher *m, uint32_t L, uint64_t pw)
             mc__prefetch(&idx->filter[m->keys[i + PREFETCH_AHEAD] >> idx->filter_shift]);
         }
         const mc_keyslot *ks = mc__index_find(idx, m->keys[i]);
+        if (ks && mc__slot_template(idx, (uint32_t)(ks - idx->slots))) {
+            continue; /* never counts on its own; real copies are found from
+                       * their distinctive n-grams and extended over it */
+        }
         for (uint32_t p = 0; ks && rc == 0 && p < ks->npost; p++) {
             rc = try_posting(m, &idx->posts[ks->post0 + p], (uint32_t)i, L);
         }
@@ -277,7 +247,8 @@ static int scan_anchors(mc_matcher *m)
 
 int mc__matcher_doc(mc_matcher *m, const char *text, size_t len)
 {
-    diag_clear(m);
+    mc__u64map_clear(&m->diag);
+    mc__u64map_clear(&m->seen);
     m->nspans = 0;
     int rc = mc__norm_tokenize(m->idx->norm, text, len, &m->tv);
     if (rc < 0 || m->tv.n > UINT32_MAX / 2) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "index/index.h"
+#include "match/u64map.h"
 #include "norm/tokens.h"
 
 /* A maximal run of equal words shared by a sequence and the document. */
@@ -16,6 +17,7 @@ typedef struct mc_span {
     uint32_t d;   /* start in the document */
     uint32_t len; /* words */
     int32_t prev; /* previous span on the same (seq, diagonal), or -1 */
+    uint32_t copy; /* how many earlier spans of the document share (seq, a, len) */
 } mc_span;
 
 /* Per-thread matching state; reused across documents without allocating
@@ -26,11 +28,8 @@ typedef struct mc_matcher {
     mc_span *spans;
     size_t nspans;
     size_t cap;
-    uint64_t *dkeys;    /* (seq, diagonal) -> latest span, open addressing */
-    int32_t *dvals;
-    size_t dmask;
-    uint32_t *dused;    /* slots to clear before the next document */
-    size_t ndused;
+    mc_u64map diag;     /* (seq, diagonal) -> latest span on it */
+    mc_u64map seen;     /* (seq, start, length) -> its span: repeats are dropped */
     uint64_t pw[16];    /* P^(L-1) for each index length */
     uint64_t *keys;     /* n-gram keys of the document, computed ahead */
     size_t keys_cap;

@@ -202,58 +202,95 @@ static int long_answer_near(const mc_index *idx, const mc_matcher *m, size_t g, 
     return 2 * covered >= idx->seqs[aseq].ntok;
 }
 
-/* Options and answer next to the question match of one item. */
+/* What lies around one occurrence of a question. */
+typedef struct nearby {
+    uint32_t nfound;   /* options found */
+    uint32_t opt_found; /* their words */
+    uint32_t opt_longest;
+    uint8_t answer_found;
+    uint8_t corroborated; /* short stems: enough options (or the answer) */
+} nearby;
+
+/* Options and answer of one item in document words [lo, hi). */
+static void look_window(const mc_shardacc *acc, const mc_matcher *m, const mc_record *rec,
+                        size_t g, size_t e, const mc_iitem *ii, uint32_t lo, uint32_t hi,
+                        nearby *nb)
+{
+    const mc_index *idx = acc->idx;
+    const mc_tokvec *dv = &m->tv;
+    memset(nb, 0, sizeof(*nb));
+    for (uint32_t o = 0; o < ii->nopt; o++) {
+        const mc_seq *os = &idx->seqs[ii->opt0 + o];
+        if (os->ntok && count_occ(idx, os, dv, lo, hi)) {
+            nb->nfound++;
+            nb->opt_found += os->ntok;
+            nb->opt_longest = os->ntok > nb->opt_longest ? os->ntok : nb->opt_longest;
+        }
+    }
+    if (ii->answer_opt >= 0 && (uint32_t)ii->answer_opt < ii->nopt) {
+        /* the answer text once more beyond the option list, or a key */
+        int listing = ii->nopt >= 2 && 2 * nb->nfound >= ii->nopt;
+        uint32_t occ = count_occ(idx, &idx->seqs[ii->opt0 + ii->answer_opt], dv, lo, hi);
+        nb->answer_found = occ >= (listing ? 2u : 1u) ||
+                           (ii->answer_label &&
+                            label_key(dv, rec->text, rec->text_len, lo, hi, ii->answer_label));
+    } else if (ii->seq[MC_C_ANSWER] >= 0) {
+        const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
+        nb->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], lo, hi)
+                                     : count_occ(idx, as, dv, lo, hi) > 0;
+    }
+    /* a short stem is common text unless its options come with it: two
+     * of them (three for a stem of one or two words), or all when there
+     * are fewer; without options, the answer */
+    uint32_t need = ii->q_tokens < 3 ? 3 : 2;
+    need = need < ii->nopt ? need : ii->nopt;
+    nb->corroborated = !ii->short_q || (ii->nopt >= 2 ? nb->nfound >= need : nb->answer_found);
+}
+
+static int nearby_better(const nearby *a, const nearby *b)
+{
+    if (a->corroborated != b->corroborated) {
+        return a->corroborated > b->corroborated;
+    }
+    if (a->answer_found != b->answer_found) {
+        return a->answer_found > b->answer_found;
+    }
+    return a->opt_found > b->opt_found;
+}
+
+/* Options and answer around each occurrence of the question in the
+ * document (W words before it, W plus the options' length after it); the
+ * best occurrence decides: a stem repeated on a page counts where its own
+ * options follow it. */
 static void look_around(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec, size_t g,
                         size_t e, mc_cand *c)
 {
     const mc_index *idx = acc->idx;
     const mc_iitem *ii = &idx->items[c->item];
-    const mc_tokvec *dv = &m->tv;
     int32_t q = ii->seq[MC_C_QUESTION];
-    uint32_t r0 = UINT32_MAX, r1 = 0;
+    uint32_t W = acc->par->answer_window;
+    nearby best = {0}, nb;
+    int any = 0;
     for (size_t s = g; s < e; s++) {
         const mc_span *sp = &m->spans[s];
-        if ((int32_t)sp->seq == q && has_nontemplate(idx, sp)) {
-            r0 = sp->d < r0 ? sp->d : r0;
-            r1 = sp->d + sp->len > r1 ? sp->d + sp->len : r1;
+        if ((int32_t)sp->seq != q || !has_nontemplate(idx, sp)) {
+            continue;
+        }
+        uint32_t lo = sp->d > W ? sp->d - W : 0;
+        uint64_t h = (uint64_t)sp->d + sp->len + W + ii->opt_tokens;
+        uint32_t hi = h < m->tv.n ? (uint32_t)h : (uint32_t)m->tv.n;
+        look_window(acc, m, rec, g, e, ii, lo, hi, &nb);
+        if (!any || nearby_better(&nb, &best)) {
+            best = nb;
+            any = 1;
         }
     }
     c->corroborated = !ii->short_q;
-    if (r0 == UINT32_MAX) {
-        return;
-    }
-    uint32_t W = acc->par->answer_window;
-    uint32_t lo = r0 > W ? r0 - W : 0;
-    uint64_t h = (uint64_t)r1 + W + ii->opt_tokens;
-    uint32_t hi = h < dv->n ? (uint32_t)h : (uint32_t)dv->n;
-    uint32_t nfound = 0;
-    for (uint32_t o = 0; o < ii->nopt; o++) {
-        const mc_seq *os = &idx->seqs[ii->opt0 + o];
-        if (os->ntok && count_occ(idx, os, dv, lo, hi)) {
-            nfound++;
-            c->opt_found += os->ntok;
-            c->opt_longest = os->ntok > c->opt_longest ? os->ntok : c->opt_longest;
-        }
-    }
-    if (ii->answer_opt >= 0 && (uint32_t)ii->answer_opt < ii->nopt) {
-        /* the answer text once more beyond the option list, or a key */
-        int listing = ii->nopt >= 2 && 2 * nfound >= ii->nopt;
-        uint32_t occ = count_occ(idx, &idx->seqs[ii->opt0 + ii->answer_opt], dv, lo, hi);
-        c->answer_found = occ >= (listing ? 2u : 1u) ||
-                          (ii->answer_label &&
-                           label_key(dv, rec->text, rec->text_len, lo, hi, ii->answer_label));
-    } else if (ii->seq[MC_C_ANSWER] >= 0) {
-        const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
-        c->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], lo, hi)
-                                    : count_occ(idx, as, dv, lo, hi) > 0;
-    }
-    if (ii->short_q) {
-        /* a short stem is common text unless its options come with it:
-         * two of them (three for a stem of one or two words), or all
-         * when there are fewer; without options, the answer */
-        uint32_t need = ii->q_tokens < 3 ? 3 : 2;
-        need = need < ii->nopt ? need : ii->nopt;
-        c->corroborated = ii->nopt >= 2 ? nfound >= need : c->answer_found;
+    if (any) {
+        c->opt_found = best.opt_found;
+        c->opt_longest = best.opt_longest;
+        c->answer_found = best.answer_found;
+        c->corroborated = best.corroborated;
     }
 }
 

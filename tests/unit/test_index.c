@@ -107,6 +107,20 @@ static void test_mc_index_build_templates_per_file(void **state)
     assert_int_equal(tmpl, 2);
     assert_int_equal(it->distinct[MC_C_QUESTION], 21);
     assert_false(it->short_q);
+    /* template n-grams are not tried: a page of them gives no span, and
+     * a real copy is found from its own words and extended over them */
+    mc_matcher m;
+    assert_int_equal(mc__matcher_init(&m, idx), 0);
+    const char *page = "Which of the following is the most likely diagnosis? "
+                       "Which of the following is the most likely diagnosis?";
+    assert_int_equal(mc__matcher_doc(&m, page, strlen(page)), 0);
+    assert_int_equal(m.nspans, 0);
+    const char *copy = "A 7-year-old girl has a barking cough and inspiratory stridor at night. "
+                       "Which of the following is the most likely diagnosis?";
+    assert_int_equal(mc__matcher_doc(&m, copy, strlen(copy)), 0);
+    assert_int_equal(m.nspans, 1);
+    assert_int_equal(m.spans[0].len, 23);
+    mc__matcher_finish(&m);
     mc__index_destroy(&idx);
     assert_null(idx);
     mc_bench_destroy(&b);
@@ -196,6 +210,18 @@ static void test_mc_matcher_doc_maximal_confirmed_spans(void **state)
     snprintf(twice, sizeof(twice), "%s %s", doc2 + 0, doc2);
     assert_int_equal(mc__matcher_doc(&m, twice, strlen(twice)), 0);
     assert_int_equal(m.nspans, 4);
+    /* a page repeating it 1000 times keeps a bounded number of copies */
+    size_t big_len = 1000 * (strlen(doc2) + 1) + 1;
+    char *big = malloc(big_len);
+    assert_non_null(big);
+    big[0] = '\0';
+    for (int r = 0; r < 1000; r++) {
+        strcat(big, doc2);
+        strcat(big, " ");
+    }
+    assert_int_equal(mc__matcher_doc(&m, big, strlen(big)), 0);
+    assert_int_equal(m.nspans, 2 * 64);
+    free(big);
     mc__matcher_finish(&m);
     mc__index_destroy(&idx);
     mc_bench_destroy(&b);
