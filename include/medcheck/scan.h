@@ -112,6 +112,30 @@ typedef struct mc_scan_result {
 MC_API int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shards,
                        const mc_scan_opts *opts, const char *outdir, mc_scan_result *res);
 
+/* Merge the results of the --task parts of one scan (`medcheck merge`):
+ * read OUTDIR/summary.json, shards.jsonl, shard_results.jsonl and
+ * shard_list.txt of each of the `n_dirs` directories `dirs`, and write
+ * `outdir` exactly as a single mc_scan_run() over the whole shard list
+ * would have (byte for byte, apart from `elapsed_s` and `command`).
+ * The parts must come from the same scan: same preset, params, benchmark
+ * (fingerprint and files), shard list (count and XXH64), canary strings
+ * and tool version, and must hold every shard of the list exactly once.
+ * The benchmark files recorded in summary.json are read again from their
+ * recorded paths (relative ones from the current directory), with the
+ * recorded format and --fields; each must still have its recorded SHA-256,
+ * and the index rebuilt from them must have the recorded fingerprint.
+ * Of `opts` only `logger`, `argv` and `argc` are used: every parameter
+ * comes from the parts. Each refusal (a difference, a missing or
+ * duplicated shard, named by path) is sent to opts->logger as an error.
+ * `outdir` is written under a temporary name and renamed into place.
+ * Returns 0; 1 when a shard failed in some part (the outputs say which;
+ * a part that was interrupted has such shards); MC_EINVAL when the parts
+ * cannot be merged (nothing is written); MC_EIO when the output cannot be
+ * written; MC_ENOMEM. `res`, if not NULL, is filled whenever outputs were
+ * written. Nothing is retained from the arguments after the call. */
+MC_API int mc_scan_merge(const char *const *dirs, size_t n_dirs, const mc_scan_opts *opts,
+                         const char *outdir, mc_scan_result *res);
+
 #ifdef __cplusplus
 }
 #endif

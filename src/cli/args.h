@@ -68,5 +68,6 @@ extern volatile int cli_interrupted;
 
 int cmd_scan(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif /* MC_CLI_ARGS_H */

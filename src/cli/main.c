@@ -24,10 +24,11 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  scan     stream corpus shards and report, per item, whether and where it occurs\n"
+          "  merge    combine the results of scan --task I/N parts into one\n"
           "  demo     scan the bundled sample benchmarks against the bundled sample corpus\n"
           "\n"
-          "Commands of the contract not in this version (index, merge, audit, report,\n"
-          "nightly, evaluate, export, show, query) exit with status 2.\n"
+          "Commands of the contract not in this version (index, audit, report, nightly,\n"
+          "evaluate, export, show, query) exit with status 2.\n"
           "\n"
           "  medcheck COMMAND --help   options of a command\n"
           "  medcheck --version        print the version\n",
@@ -58,10 +59,13 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "scan") == 0) {
         return cmd_scan(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "merge") == 0) {
+        return cmd_merge(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "demo") == 0) {
         return cmd_demo(argc - 1, argv + 1);
     }
-    static const char *const later[] = {"index", "merge", "audit", "report", "nightly",
+    static const char *const later[] = {"index", "audit", "report", "nightly",
                                         "evaluate", "export", "show", "query", "corpora"};
     for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
         if (strcmp(cmd, later[i]) == 0) {

@@ -6,6 +6,7 @@
 #define MC_SCAN_SCAN_INT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <medcheck/reader.h>
 #include <medcheck/scan.h>
@@ -137,5 +138,37 @@ int mc__task_assign(const char *const *shards, size_t n, uint32_t ti, uint32_t t
 
 /* Words of the n-gram positions for palm (n-gram starts) or llama2 (tokens). */
 uint32_t mc__bits_len(const mc_index *idx, uint32_t item);
+
+/* merge (merge_read.c): read one JSON value from a stream of them (a
+ * JSONL file). 1 and *out (a json_t *, the caller's), 0 at the end,
+ * MC_EFORMAT or MC_EIO. */
+int mc__merge_next(FILE *f, void **out);
+
+/* Log (as errors) every way in which the summary.json (json_t *) of each
+ * part dirs[k] differs from that of dirs[0] where parts of one scan must
+ * agree: preset, params, benchmark, shard list, canaries, tool version.
+ * 0, or MC_EINVAL when any differs. */
+int mc__merge_check_same(void *const *summaries, const char *const *dirs, size_t n,
+                         const mc_logger *lg);
+
+/* Read DIR/shard_list.txt into *list (*n lines, pointing into *mem; both
+ * the caller's to free, also on failure), checking that it has `count`
+ * lines whose XXH64 is the hex string `xxh64`. 0, MC_EINVAL (mismatch),
+ * MC_EIO or MC_ENOMEM. */
+int mc__merge_read_list(const char *dir, int64_t count, const char *xxh64, char **mem,
+                        char ***list, size_t *n);
+
+/* Parse a --fields spec into *f, whose strings point into *mem (the
+ * caller's to free). NULL spec: no fields. 0, MC_EFORMAT or MC_ENOMEM. */
+int mc__merge_fields(const char *spec, mc_bench_fields *f, char **mem);
+
+/* Rebuild the per-shard result of one line of a part's shards.jsonl and
+ * the matching line of its shard_results.jsonl (json_t *). `list` is the
+ * whole shard list. Sets *pos to the shard's list position. *out is filled
+ * even on failure and must be released with mc__shardres_finish().
+ * 0, MC_EFORMAT or MC_ENOMEM. */
+int mc__merge_shardres(const mc_index *idx, const char *const *list, size_t nshards,
+                       size_t ncan, const void *shard_line, const void *result_line,
+                       mc_shardres *out, uint32_t *pos);
 
 #endif /* MC_SCAN_SCAN_INT_H */
