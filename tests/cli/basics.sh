@@ -19,7 +19,9 @@ mc
 expect_rc 2 "no command"
 mc frobnicate
 expect_rc 2 "unknown command"
-mc merge a -o b
+mc merge "$TMP/no-such-part" -o "$TMP/m"
+expect_rc 2 "merge of a part that does not exist"
+mc audit --bench x -o y
 expect_rc 2 "command of a later version"
 mc scan -o "$TMP/x" corpora/sample
 expect_rc 2 "scan without --bench"
