@@ -188,19 +188,6 @@ static void item_json(mc_jsonw *w, const mc_output *o, mc_itemres *r, int *conta
     mc__jw_obj_end(w);
 }
 
-/* Write the line in *b (plus a newline) and empty it. */
-static int flush_line(FILE *f, mc_buf *b, int rc)
-{
-    if (rc == 0) {
-        rc = mc__buf_putc(b, '\n');
-    }
-    if (rc == 0 && fwrite(b->data, 1, b->len, f) != b->len) {
-        rc = MC_EIO;
-    }
-    mc__buf_reset(b);
-    return rc;
-}
-
 static json_t *status_counts(void)
 {
     json_t *c = json_object();
@@ -234,7 +221,7 @@ static int write_items(const mc_output *o, const char *dir, json_t *counts, mc_s
         mc_jsonw w;
         mc__jw_init(&w, &line);
         item_json(&w, o, &o->items[i], &cont);
-        rc = flush_line(f, &line, w.rc);
+        rc = mc__buf_write_line(&line, f, w.rc);
         const mc_item *it = mc_bench_item(o->bench, i);
         const char *st = mc_status_name(o->items[i].status);
         json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
@@ -294,7 +281,7 @@ static int write_shards(const mc_output *o, const char *dir, mc_scan_result *res
         mc_jsonw w;
         mc__jw_init(&w, &line);
         shard_json(&w, o, s);
-        rc = flush_line(f, &line, w.rc);
+        rc = mc__buf_write_line(&line, f, w.rc);
         if (r->status_ok) {
             res->shards_ok++;
             res->records += r->st.records;

@@ -111,18 +111,6 @@ static void canaries_part(mc_jsonw *w, const mc_output *o, const mc_shardres *r)
     mc__jw_arr_end(w);
 }
 
-static int write_line(FILE *f, mc_buf *b, int rc)
-{
-    if (rc == 0) {
-        rc = mc__buf_putc(b, '\n');
-    }
-    if (rc == 0 && fwrite(b->data, 1, b->len, f) != b->len) {
-        rc = MC_EIO;
-    }
-    mc__buf_reset(b);
-    return rc;
-}
-
 int mc__parts_write(const mc_output *o, FILE *results, FILE *list)
 {
     mc_buf line;
@@ -151,7 +139,7 @@ int mc__parts_write(const mc_output *o, FILE *results, FILE *list)
         mc__jw_key(&w, "canaries");
         canaries_part(&w, o, r);
         mc__jw_obj_end(&w);
-        rc = write_line(results, &line, w.rc);
+        rc = mc__buf_write_line(&line, results, w.rc);
     }
     mc__buf_finish(&line);
     for (size_t s = 0; rc == 0 && s < o->nshards; s++) {

@@ -98,3 +98,15 @@ int mc__buf_printf(mc_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
     return 0;
 }
+
+int mc__buf_write_line(mc_buf *b, FILE *f, int rc)
+{
+    if (rc == 0) {
+        rc = mc__buf_putc(b, '\n');
+    }
+    if (rc == 0 && fwrite(b->data, 1, b->len, f) != b->len) {
+        rc = MC_EIO;
+    }
+    mc__buf_reset(b);
+    return rc;
+}

@@ -5,6 +5,7 @@
 #define MC_UTIL_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct mc_buf {
     char *data; /* always NUL-terminated when non-NULL */
@@ -25,6 +26,11 @@ int mc__buf_reserve(mc_buf *b, size_t extra);
 int mc__buf_append(mc_buf *b, const void *p, size_t n);
 int mc__buf_putc(mc_buf *b, char c);
 int mc__buf_puts(mc_buf *b, const char *s);
+/* Unless rc is already an error: append a newline, write the buffer to f
+ * and empty it. Returns rc, or MC_ENOMEM / MC_ELIMIT / MC_EIO. The buffer
+ * is emptied either way. */
+int mc__buf_write_line(mc_buf *b, FILE *f, int rc);
+
 /* printf-style append. */
 int mc__buf_printf(mc_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
