@@ -24,6 +24,7 @@ typedef struct keyent {
 typedef struct builder {
     mc_index *idx;
     uint32_t *item_file; /* per item: which benchmark file it came from */
+    uint64_t *seq_text;  /* per sequence: hash of its words (distinct texts) */
     mc_tokvec scratch;
     size_t seq_cap;
     keyent *ents;
@@ -193,6 +194,22 @@ static void mark_keyed(mc_index *idx, const mc_bench *bench)
     }
 }
 
+/* The hash of each sequence's words, for counting distinct texts. */
+static int text_hashes(builder *b)
+{
+    const mc_index *idx = b->idx;
+    b->seq_text = mc__reallocarray(NULL, idx->nseqs ? idx->nseqs : 1, sizeof(uint64_t));
+    if (!b->seq_text) {
+        return MC_ENOMEM;
+    }
+    for (uint32_t s = 0; s < idx->nseqs; s++) {
+        const mc_seq *sq = &idx->seqs[s];
+        b->seq_text[s] = mc__hash_ngram(&idx->tv.tok[sq->tok0].hash,
+                                        sizeof(mc_token) / sizeof(uint64_t), sq->ntok);
+    }
+    return 0;
+}
+
 static int push_ent(builder *b, uint64_t h, uint32_t seq, uint32_t pos, uint32_t len)
 {
     int rc = mc__array_reserve((void **)&b->ents, &b->ents_cap, b->nents + 1, sizeof(keyent),
@@ -214,15 +231,22 @@ static int collect_keys(builder *b)
             continue; /* whole keys go to the anchor table */
         }
         const mc_token *t = idx->tv.tok + sq->tok0;
-        uint32_t len = sq->whole_key ? sq->ntok : idx->n;
+        uint32_t len = idx->n;
         uint32_t nk = sq->ntok - len + 1;
         sq->key0 = total;
         total += nk;
+        /* the same rolling form as the matcher's */
+        uint64_t pw = mc__hash_pow(len - 1), poly = 0;
+        for (uint32_t k = 0; k < len; k++) {
+            poly = poly * MC_HASH_POLY + t[k].hash;
+        }
         for (uint32_t p = 0; p < nk; p++) {
-            uint64_t h = mc__hash_ngram(&t[p].hash, sizeof(mc_token) / sizeof(uint64_t), len);
-            int rc = push_ent(b, h, s, p, len);
+            int rc = push_ent(b, mc__hash_finish(poly, len), s, p, len);
             if (rc < 0) {
                 return rc;
+            }
+            if (p + 1 < nk) {
+                poly = (poly - t[p].hash * pw) * MC_HASH_POLY + t[p + len].hash;
             }
         }
     }
@@ -289,11 +313,8 @@ static uint32_t distinct_texts(const builder *b, const keyent *e, size_t n, uint
 {
     const mc_index *idx = b->idx;
     for (size_t i = 0; i < n; i++) {
-        const mc_seq *s = &idx->seqs[e[i].seq];
-        uint64_t h = mc__hash_ngram(&idx->tv.tok[s->tok0].hash,
-                                    sizeof(mc_token) / sizeof(uint64_t), s->ntok);
-        tmp[2 * i] = b->item_file[s->item];
-        tmp[2 * i + 1] = h;
+        tmp[2 * i] = b->item_file[idx->seqs[e[i].seq].item];
+        tmp[2 * i + 1] = b->seq_text[e[i].seq];
     }
     qsort(tmp, n, 2 * sizeof(*tmp), cmp_pair);
     uint32_t best = 0, d = 0;
@@ -617,6 +638,9 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
     mark_keyed(idx, bench);
     rc = collect_keys(&b);
     if (rc == 0) {
+        rc = text_hashes(&b);
+    }
+    if (rc == 0) {
         rc = build_table(&b);
     }
     if (rc == 0) {
@@ -628,12 +652,14 @@ int mc__index_build(mc_index **out, const mc_bench *bench, mc_preset preset, uin
     }
     idx->fingerprint = fingerprint(idx);
     mc__free(b.item_file);
+    mc__free(b.seq_text);
     mc__free(b.ents);
     mc__tokvec_finish(&b.scratch);
     *out = idx;
     return 0;
 fail:
     mc__free(b.item_file);
+    mc__free(b.seq_text);
     mc__free(b.ents);
     mc__tokvec_finish(&b.scratch);
     mc__index_destroy(&idx);
