@@ -301,34 +301,70 @@ static inline int emit_ascii(mc_tokvec *tv, const unsigned char *p, size_t i, si
     return push_token(tv, (uint32_t)i, (uint32_t)(i + n), noff);
 }
 
-/* Take the words of the 64 bytes at p[i] up to the first non-ASCII byte.
- * A word counts only when an ASCII separator follows it inside the block
- * (it could go on past the block, or into a non-ASCII letter). Returns
- * where the caller goes on: the first byte not taken, which is i itself
- * when nothing could be taken (the caller then takes a scalar step). */
+/* A run p[i, j) of ASCII letters and digits and non-ASCII bytes, between
+ * ASCII separators: tokenised code point by code point (non-ASCII ones
+ * through the cache), exactly as the scalar loop would. */
+static int mixed_run(mc_tokvec *tv, const unsigned char *p, size_t i, size_t j)
+{
+    tokstate s = {.tv = tv};
+    int rc = 0;
+    while (rc == 0 && i < j) {
+        if (p[i] < 0x80) {
+            size_t k = i;
+            while (k < j && p[k] < 0x80) {
+                k++;
+            }
+            rc = grow_norm(tv, k - i);
+            if (rc < 0) {
+                break;
+            }
+            open_word(&s, (uint32_t)i);
+            for (; i < k; i++) {
+                tv->norm[tv->norm_len++] = (char)ascii_word[p[i]];
+            }
+            s.end = (uint32_t)k;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(j - i), &cp);
+        if (n <= 0) {
+            cp = 0xFFFD; /* invalid UTF-8: one byte, a separator */
+            n = 1;
+        }
+        rc = feed_cached(&s, cp, (uint32_t)i, (uint32_t)(i + (size_t)n));
+        i += (size_t)n;
+    }
+    return rc == 0 ? close_word(&s) : rc;
+}
+
+/* Take the words of the 64 bytes at p[i]. Non-ASCII bytes may belong to
+ * words, so runs of letters, digits and non-ASCII bytes are taken between
+ * ASCII separators: pure ASCII ones at once, the others through
+ * mixed_run(). A run that reaches the block's end is left for the next
+ * block (its end is not known, and a UTF-8 sequence may be cut). Returns
+ * where the caller goes on: i itself when one run fills the block (the
+ * caller then takes a scalar step). */
 static size_t ascii_block(mc_tokvec *tv, const unsigned char *p, size_t i, size_t len, int *rc)
 {
     uint64_t word, high;
     mc__ascii_classify64(p + i, &word, &high);
-    unsigned limit = high ? mc__ctz64(high) : 64;
-    uint64_t starts = word & ~(word << 1);
+    uint64_t run = word | high;
+    uint64_t starts = run & ~(run << 1);
     while (starts) {
         unsigned k = mc__ctz64(starts);
-        if (k >= limit) {
-            break;
-        }
-        uint64_t rest = ~(word >> k);
+        uint64_t rest = ~(run >> k);
         unsigned n = rest ? mc__ctz64(rest) : 64 - k;
-        if (k + n >= limit) {
-            return i + k; /* its end is not known here */
+        if (k + n >= 64) {
+            return i + k;
         }
-        *rc = emit_ascii(tv, p, i + k, n, len);
+        uint64_t mask = ((UINT64_C(1) << n) - 1) << k;
+        *rc = (high & mask) ? mixed_run(tv, p, i + k, i + k + n) : emit_ascii(tv, p, i + k, n, len);
         if (*rc < 0) {
             return i;
         }
         starts &= starts - 1;
     }
-    return i + limit;
+    return i + 64;
 }
 
 static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fast)
