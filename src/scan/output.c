@@ -31,12 +31,6 @@ static double rounded(double x)
     return round(x * 1e6) / 1e6;
 }
 
-static json_t *jreal(double x)
-{
-    return json_real(rounded(x));
-}
-
-
 static json_t *jhex64(uint64_t v)
 {
     char b[17];
@@ -301,7 +295,7 @@ static json_t *params_json(const mc_output *o)
     json_t *j = json_object();
     json_object_set_new(j, "preset", json_string(mc_preset_name(p->preset)));
     json_object_set_new(j, "ngram", json_integer(p->n));
-    json_object_set_new(j, "threshold", jreal(p->threshold));
+    json_object_set_new(j, "threshold", json_real(p->threshold));
     json_object_set_new(j, "normalization",
                         json_string(p->preset == MC_PRESET_GPT3 ? "gpt3" : "medcheck"));
     json_object_set_new(j, "norm_version", json_integer(MC_NORM_VERSION));
@@ -451,8 +445,10 @@ static int write_summary(const mc_output *o, const char *dir, json_t *counts,
     json_object_set_new(j, "elapsed_s", json_real(round(o->elapsed_s * 1000) / 1000));
     FILE *f = open_in(dir, "summary.json");
     int rc = f ? 0 : MC_EIO;
+    /* 15 significant digits: a threshold given in decimal reads back the
+     * same, so a merge applies exactly the scan's value */
     if (rc == 0 && (json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                         JSON_REAL_PRECISION(6)) != 0 ||
+                                         JSON_REAL_PRECISION(15)) != 0 ||
                     fputc('\n', f) == EOF)) {
         rc = MC_EIO;
     }
