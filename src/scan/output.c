@@ -22,8 +22,7 @@
 #include "util/alloc.h"
 #include "util/jsonw.h"
 #include "util/log.h"
-
-#define JFLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+#include "util/wfile.h"
 
 /* Scores and coverages are written to 6 decimals. */
 static double rounded(double x)
@@ -36,14 +35,6 @@ static json_t *jhex64(uint64_t v)
     char b[17];
     snprintf(b, sizeof(b), "%016llx", (unsigned long long)v);
     return json_string(b);
-}
-
-int mc__output_json_line(void *fp, const void *json)
-{
-    if (json_dumpf((const json_t *)json, fp, JFLAGS) != 0 || fputc('\n', fp) == EOF) {
-        return MC_EIO;
-    }
-    return 0;
 }
 
 /* Open OUTDIR's temporary twin for one file. */
@@ -447,11 +438,14 @@ static int write_summary(const mc_output *o, const char *dir, json_t *counts,
     int rc = f ? 0 : MC_EIO;
     /* 15 significant digits: a threshold given in decimal reads back the
      * same, so a merge applies exactly the scan's value */
-    if (rc == 0 && (json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                         JSON_REAL_PRECISION(15)) != 0 ||
-                    fputc('\n', f) == EOF)) {
-        rc = MC_EIO;
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    if (rc == 0) {
+        rc = text ? mc__wfile_write(f, text, strlen(text)) : MC_ENOMEM;
     }
+    if (rc == 0) {
+        rc = mc__wfile_write(f, "\n", 1);
+    }
+    free(text);
     json_decref(j);
     return close_synced(f, rc);
 }

@@ -36,7 +36,4 @@ int mc__output_commit_dir(const char *tmpdir, const char *outdir);
 /* shard_results.jsonl and shard_list.txt (see parts.c); 0 or MC_EIO. */
 int mc__parts_write(const mc_output *o, FILE *results, FILE *list);
 
-/* Write a jansson value to an open file as one line; 0 or MC_EIO. */
-int mc__output_json_line(void *fp, const void *json);
-
 #endif /* MC_SCAN_OUTPUT_H */

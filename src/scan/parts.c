@@ -8,6 +8,7 @@
 
 #include "scan/output.h"
 #include "util/jsonw.h"
+#include "util/wfile.h"
 
 static void evidence_part(mc_jsonw *w, const mc_itemres *r)
 {
@@ -143,8 +144,9 @@ int mc__parts_write(const mc_output *o, FILE *results, FILE *list)
     }
     mc__buf_finish(&line);
     for (size_t s = 0; rc == 0 && s < o->nshards; s++) {
-        if (fprintf(list, "%s\n", o->shards[s]) < 0) {
-            rc = MC_EIO;
+        rc = mc__wfile_write(list, o->shards[s], strlen(o->shards[s]));
+        if (rc == 0) {
+            rc = mc__wfile_write(list, "\n", 1);
         }
     }
     return rc;

@@ -8,6 +8,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/wfile.h"
 
 void mc__buf_init(mc_buf *b, size_t max_len)
 {
@@ -104,8 +105,8 @@ int mc__buf_write_line(mc_buf *b, FILE *f, int rc)
     if (rc == 0) {
         rc = mc__buf_putc(b, '\n');
     }
-    if (rc == 0 && fwrite(b->data, 1, b->len, f) != b->len) {
-        rc = MC_EIO;
+    if (rc == 0) {
+        rc = mc__wfile_write(f, b->data, b->len);
     }
     mc__buf_reset(b);
     return rc;

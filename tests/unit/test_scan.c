@@ -19,6 +19,7 @@
 #include "testutil.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/wfile.h"
 
 static char dir[256];
 static char bench_path[300], shard_path[300], out_path[300];
@@ -160,12 +161,52 @@ static void test_mc_scan_run_alloc_failure(void **state)
     assert_true(n > 50); /* the path really allocates through the hook */
 }
 
+/* A disk that fills up while results are written: the Nth write and every
+ * later one fail. The scan must say MC_EIO, leave the earlier results
+ * exactly as they were, and leave no temporary directory behind. */
+static void test_mc_scan_run_write_failure(void **state)
+{
+    (void)state;
+    mc_scan_result res;
+    assert_int_equal(run_scan(&res), 0);
+    char sum[400];
+    snprintf(sum, sizeof(sum), "%s/summary.json", out_path);
+    size_t before_len;
+    char *before = tu_slurp(sum, &before_len);
+    assert_non_null(before);
+    unsigned long n;
+    int ok = 0;
+    for (n = 1; n < 1000 && !ok; n++) {
+        mc__wfile_fail_after(n);
+        int rc = run_scan(&res);
+        mc__wfile_fail_after(0);
+        if (rc == 0) {
+            ok = 1;
+            break;
+        }
+        assert_int_equal(rc, MC_EIO);
+        size_t now_len;
+        char *now = tu_slurp(sum, &now_len);
+        assert_non_null(now);
+        assert_int_equal(now_len, before_len);
+        assert_memory_equal(now, before, before_len); /* untouched */
+        free(now);
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "ls -d '%s'.* 2>/dev/null | grep -q .", out_path);
+        assert_int_not_equal(system(cmd), 0); /* no out.tmp-* or out.old-* */
+    }
+    free(before);
+    assert_true(ok);
+    assert_true(n > 5); /* several distinct writes were failed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mc_scan_run_verdicts_and_evidence),
         cmocka_unit_test(test_mc_buf_append_cap),
         cmocka_unit_test(test_mc_scan_run_alloc_failure),
+        cmocka_unit_test(test_mc_scan_run_write_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
