@@ -72,4 +72,30 @@ r = json.loads(open(sys.argv[1]).readline())
 assert r["status"] == "ok" and r["records_skipped"] > 0, r
 ' "$TMP/big/shards.jsonl"
 check "records over --max-record-bytes are skipped and counted" test $? -eq 0
+# nested text and id fields (dotted paths), and a document without an id
+python3 - "$TMP/nested.jsonl" <<'PY'
+import json, subprocess, sys
+stem = None
+for line in subprocess.run(["zstd", "-dc", "corpora/benchmarks/US_4_options_phrases_no_exclude_test.jsonl.zst"],
+                           capture_output=True, check=True).stdout.decode().splitlines()[:1]:
+    stem = json.loads(line)["question"]
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"meta": {"body": "Unrelated page."}, "doc": {"id": "n-0"}}) + "\n")
+    f.write(json.dumps({"meta": {"body": "Quiz: " + stem}, "doc": {"id": "n-1"}}) + "\n")
+    f.write(json.dumps({"meta": {"body": stem}}) + "\n")
+PY
+mc scan --quiet --text-field meta.body --id-field doc.id \
+    --bench corpora/benchmarks/US_4_options_phrases_no_exclude_test.jsonl.zst -o "$TMP/n" "$TMP/nested.jsonl"
+expect_rc 0 "dotted --text-field and --id-field"
+pyq '
+import json, sys
+it = json.loads(open(sys.argv[1]).readline())
+assert it["status"] == "input_only", it["status"]
+ids = sorted((e["record"], e["doc_id"]) for e in it["evidence"])
+assert ids == [(1, "n-1"), (2, None)], ids
+s = json.load(open(sys.argv[2]))
+assert s["params"]["text_field"] == "meta.body" and s["params"]["id_field"] == "doc.id"
+assert s["corpus"]["records"] == 3 and s["corpus"]["records_skipped"] == 0
+' "$TMP/n/items.jsonl" "$TMP/n/summary.json"
+check "nested fields: text found, doc ids read, a missing id is null" test $? -eq 0
 finish
