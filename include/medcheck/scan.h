@@ -54,8 +54,8 @@ typedef struct mc_scan_opts {
     uint32_t ngram;            /* n-gram length; medcheck 8, gpt3 13, palm 8, llama2 10 */
     double threshold;          /* score threshold; medcheck 0.5, palm 0.7, llama2 0.8 */
     uint32_t max_evidence;     /* evidence entries kept per item; default 5 */
-    uint32_t template_items;   /* medcheck: an n-gram in >= this many distinct item
-                                * texts is a template; default 5 */
+    uint32_t template_items;   /* medcheck: an n-gram in >= this many distinct items
+                                * (by stem) of one file is a template; default 2 */
     uint32_t frequent_docs;    /* medcheck: an n-gram in short matches of more than
                                 * this many documents of a shard is boilerplate; default 20 */
     uint32_t answer_window;    /* tokens around the question match searched for

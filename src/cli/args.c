@@ -58,7 +58,7 @@ void cli_scan_usage(FILE *f)
         "      --preset P            medcheck (default), gpt3, palm, llama2\n"
         "      --ngram N             n-gram length (preset default: 8, 13, 8, 10)\n"
         "      --threshold X         score threshold (preset default: 0.5, -, 0.7, 0.8)\n"
-        "      --template-items N    medcheck: n-grams in N+ distinct items are templates (5)\n"
+        "      --template-items N    medcheck: n-grams in N+ distinct items are templates (2)\n"
         "      --frequent-docs N     medcheck: n-grams in short matches of more than N\n"
         "                            documents of a shard are boilerplate (20)\n"
         "      --answer-window N     words around the question searched for the answer (100)\n"

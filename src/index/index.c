@@ -194,7 +194,10 @@ static void mark_keyed(mc_index *idx, const mc_bench *bench)
     }
 }
 
-/* The hash of each sequence's words, for counting distinct texts. */
+/* For each sequence, the hash of its item's stem: templates are n-grams
+ * shared by distinct items, where items with the same stem (duplicates)
+ * count once and the parts of one item (a BioASQ answer quoting its own
+ * snippet) are one item. */
 static int text_hashes(builder *b)
 {
     const mc_index *idx = b->idx;
@@ -203,7 +206,8 @@ static int text_hashes(builder *b)
         return MC_ENOMEM;
     }
     for (uint32_t s = 0; s < idx->nseqs; s++) {
-        const mc_seq *sq = &idx->seqs[s];
+        int32_t q = idx->items[idx->seqs[s].item].seq[MC_C_QUESTION];
+        const mc_seq *sq = &idx->seqs[q >= 0 ? (uint32_t)q : s];
         b->seq_text[s] = mc__hash_ngram(&idx->tv.tok[sq->tok0].hash,
                                         sizeof(mc_token) / sizeof(uint64_t), sq->ntok);
     }
@@ -304,7 +308,7 @@ static int cmp_pair(const void *a, const void *b)
     return x[1] < y[1] ? -1 : (x[1] > y[1]);
 }
 
-/* The largest number of distinct sequence texts that share a key within
+/* The largest number of distinct items (by stem) that share a key within
  * one benchmark file. Templates are a property of how one benchmark is
  * written; copies of an item across files (MedQA and its re-packagings)
  * must not make each other's n-grams templates. tmp holds (file, text)

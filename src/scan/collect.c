@@ -107,15 +107,42 @@ static int seq_at(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv, ui
     return 1;
 }
 
-/* Non-overlapping occurrences of a sequence in document words [lo, hi). */
+/* A window of document words [lo, hi) around one occurrence of a
+ * question: what the question's own text holds, wherever it matched
+ * (MedXpertQA writes its options into the stem), is not evidence of
+ * options or an answer next to it. */
+typedef struct window {
+    uint32_t lo, hi;
+    const mc_span *qs; /* the item's question spans in the document */
+    size_t nqs;
+} window;
+
+static int in_question(const window *w, uint32_t j, uint32_t n, uint32_t *skip_to)
+{
+    for (size_t k = 0; k < w->nqs; k++) {
+        if (j + n > w->qs[k].d && j < w->qs[k].d + w->qs[k].len) {
+            *skip_to = w->qs[k].d + w->qs[k].len;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Non-overlapping occurrences of a sequence in the window, outside the
+ * question. */
 static uint32_t count_occ(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv,
-                          uint32_t lo, uint32_t hi)
+                          const window *w)
 {
     uint32_t c = 0;
     if (sq->ntok == 0) {
         return 0;
     }
-    for (uint32_t j = lo; j + sq->ntok <= hi;) {
+    for (uint32_t j = w->lo; j + sq->ntok <= w->hi;) {
+        uint32_t skip_to;
+        if (in_question(w, j, sq->ntok, &skip_to)) {
+            j = skip_to > j ? skip_to : j + 1;
+            continue;
+        }
         if (seq_at(idx, sq, dv, j)) {
             c++;
             j += sq->ntok;
@@ -140,17 +167,29 @@ static char next_char(const mc_tokvec *dv, const char *text, size_t tlen, uint32
 }
 
 /* "Answer: B", "Ans. b", "the correct answer is option c": an answer key
- * word, optional filler words, then the correct option's letter. Short
- * keys ("ans", "key") need punctuation after them, since "ans" is also a
- * word (French "ans"); a letter followed by an apostrophe is an elision
- * ("d'existence"), and a bare "a" must be followed by ')', '.', ':', ','
- * ']' or a line end, since it is also an article. */
-static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t lo,
-                     uint32_t hi, char label)
+ * word, optional filler words, then the correct option's label: the
+ * file's own (HEAD-QA numbers its options) or its letter by position (web
+ * copies reletter). Short keys ("ans", "key") need punctuation after them,
+ * since "ans" is also a word (French "ans"); a label followed by an
+ * apostrophe is an elision ("d'existence"), and a bare "a" must be followed
+ * by ')', '.', ':', ',', ']' or a line end, since it is also an article. */
+static int label_is(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t k, char label)
+{
+    char lab[2] = {label, 0};
+    if (!label || !word_is(dv, k, lab)) {
+        return 0;
+    }
+    char nx = next_char(dv, text, tlen, k);
+    int elided = nx == '\'' || (unsigned char)nx == 0xE2; /* ' or U+2019 */
+    return !elided && (label != 'a' || strchr(").:,]\r\n", nx));
+}
+
+static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, const window *w,
+                     char label, char letter)
 {
     static const char *const keys[] = {"answer", "correct", "solution", "ans", "key"};
     static const char *const fill[] = {"is", "option", "choice", "the", "correct", "answer"};
-    char lab[2] = {label, 0};
+    uint32_t lo = w->lo, hi = w->hi;
     for (uint32_t j = lo; j < hi; j++) {
         int key = 0;
         for (size_t k = 0; k < 5 && !key; k++) {
@@ -160,13 +199,8 @@ static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, uint32_
             key = 0;
         }
         for (uint32_t k = j + 1; key && k < hi && k <= j + 4; k++) {
-            if (word_is(dv, k, lab)) {
-                char nx = next_char(dv, text, tlen, k);
-                int elided = nx == '\'' || (unsigned char)nx == 0xE2; /* ' or U+2019 */
-                if (!elided && (label != 'a' || strchr(").:,]\r\n", nx))) {
-                    return 1;
-                }
-                break;
+            if (label_is(dv, text, tlen, k, label) || label_is(dv, text, tlen, k, letter)) {
+                return 1;
             }
             int f = 0;
             for (size_t q = 0; q < 6 && !f; q++) {
@@ -182,13 +216,14 @@ static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, uint32_
 
 /* Coverage of a keyed answer by its spans inside document words [lo, hi). */
 static int long_answer_near(const mc_index *idx, const mc_matcher *m, size_t g, size_t e,
-                            int32_t aseq, uint32_t lo, uint32_t hi)
+                            int32_t aseq, const window *w)
 {
     uint32_t covered = 0;
     uint32_t last_end = 0;
     for (size_t s = g; s < e; s++) {
         const mc_span *sp = &m->spans[s];
-        if ((int32_t)sp->seq != aseq || sp->d < lo || sp->d + sp->len > hi) {
+        /* a long answer counts when it starts in the window */
+        if ((int32_t)sp->seq != aseq || sp->d < w->lo || sp->d >= w->hi) {
             continue;
         }
         /* spans of one sequence are sorted by document position; count
@@ -211,17 +246,16 @@ typedef struct nearby {
     uint8_t corroborated; /* short stems: enough options (or the answer) */
 } nearby;
 
-/* Options and answer of one item in document words [lo, hi). */
+/* Options and answer of one item in a window around its question. */
 static void look_window(const mc_shardacc *acc, const mc_matcher *m, const mc_record *rec,
-                        size_t g, size_t e, const mc_iitem *ii, uint32_t lo, uint32_t hi,
-                        nearby *nb)
+                        size_t g, size_t e, const mc_iitem *ii, const window *w, nearby *nb)
 {
     const mc_index *idx = acc->idx;
     const mc_tokvec *dv = &m->tv;
     memset(nb, 0, sizeof(*nb));
     for (uint32_t o = 0; o < ii->nopt; o++) {
         const mc_seq *os = &idx->seqs[ii->opt0 + o];
-        if (os->ntok && count_occ(idx, os, dv, lo, hi)) {
+        if (os->ntok && count_occ(idx, os, dv, w)) {
             nb->nfound++;
             nb->opt_found += os->ntok;
             nb->opt_longest = os->ntok > nb->opt_longest ? os->ntok : nb->opt_longest;
@@ -230,14 +264,17 @@ static void look_window(const mc_shardacc *acc, const mc_matcher *m, const mc_re
     if (ii->answer_opt >= 0 && (uint32_t)ii->answer_opt < ii->nopt) {
         /* the answer text once more beyond the option list, or a key */
         int listing = ii->nopt >= 2 && 2 * nb->nfound >= ii->nopt;
-        uint32_t occ = count_occ(idx, &idx->seqs[ii->opt0 + ii->answer_opt], dv, lo, hi);
-        nb->answer_found = occ >= (listing ? 2u : 1u) ||
-                           (ii->answer_label &&
-                            label_key(dv, rec->text, rec->text_len, lo, hi, ii->answer_label));
+        const mc_seq *as = &idx->seqs[ii->opt0 + ii->answer_opt];
+        /* an answer of one letter or two ("D.") reads like an option label */
+        int tiny = as->ntok == 1 && idx->tv.tok[as->tok0].nlen <= 2;
+        uint32_t occ = tiny ? 0 : count_occ(idx, as, dv, w);
+        char letter = ii->answer_opt < 26 ? (char)('a' + ii->answer_opt) : 0;
+        nb->answer_found = (!tiny && occ >= (listing ? 2u : 1u)) ||
+                           label_key(dv, rec->text, rec->text_len, w, ii->answer_label, letter);
     } else if (ii->seq[MC_C_ANSWER] >= 0) {
         const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
-        nb->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], lo, hi)
-                                     : count_occ(idx, as, dv, lo, hi) > 0;
+        nb->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], w)
+                                     : count_occ(idx, as, dv, w) > 0;
     }
     /* a short stem is common text unless its options come with it: two
      * of them (three for a stem of one or two words), or all when there
@@ -271,15 +308,21 @@ static void look_around(mc_shardacc *acc, const mc_matcher *m, const mc_record *
     uint32_t W = acc->par->answer_window;
     nearby best = {0}, nb;
     int any = 0;
-    for (size_t s = g; s < e; s++) {
+    size_t q0 = g, q1;
+    while (q0 < e && (int32_t)m->spans[q0].seq != q) {
+        q0++;
+    }
+    for (q1 = q0; q1 < e && (int32_t)m->spans[q1].seq == q; q1++) {
+    }
+    for (size_t s = q0; s < q1; s++) {
         const mc_span *sp = &m->spans[s];
-        if ((int32_t)sp->seq != q || !has_nontemplate(idx, sp)) {
+        if (!has_nontemplate(idx, sp)) {
             continue;
         }
-        uint32_t lo = sp->d > W ? sp->d - W : 0;
         uint64_t h = (uint64_t)sp->d + sp->len + W + ii->opt_tokens;
-        uint32_t hi = h < m->tv.n ? (uint32_t)h : (uint32_t)m->tv.n;
-        look_window(acc, m, rec, g, e, ii, lo, hi, &nb);
+        window w = {sp->d > W ? sp->d - W : 0, h < m->tv.n ? (uint32_t)h : (uint32_t)m->tv.n,
+                    &m->spans[q0], q1 - q0};
+        look_window(acc, m, rec, g, e, ii, &w, &nb);
         if (!any || nearby_better(&nb, &best)) {
             best = nb;
             any = 1;
