@@ -129,9 +129,9 @@ static int in_question(const window *w, uint32_t j, uint32_t n, uint32_t *skip_t
 }
 
 /* Non-overlapping occurrences of a sequence in the window, outside the
- * question. */
-static uint32_t count_occ(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv,
-                          const window *w)
+ * question; *first (if not NULL) gets the first one's position. */
+static uint32_t count_occ_at(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv,
+                             const window *w, uint32_t *first)
 {
     uint32_t c = 0;
     if (sq->ntok == 0) {
@@ -144,13 +144,21 @@ static uint32_t count_occ(const mc_index *idx, const mc_seq *sq, const mc_tokvec
             continue;
         }
         if (seq_at(idx, sq, dv, j)) {
-            c++;
+            if (c++ == 0 && first) {
+                *first = j;
+            }
             j += sq->ntok;
         } else {
             j++;
         }
     }
     return c;
+}
+
+static uint32_t count_occ(const mc_index *idx, const mc_seq *sq, const mc_tokvec *dv,
+                          const window *w)
+{
+    return count_occ_at(idx, sq, dv, w, NULL);
 }
 
 static int word_is(const mc_tokvec *dv, uint32_t j, const char *w)
@@ -185,7 +193,7 @@ static int label_is(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t
 }
 
 static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, const window *w,
-                     char label, char letter)
+                     const char labels[3])
 {
     static const char *const keys[] = {"answer", "correct", "solution", "ans", "key"};
     static const char *const fill[] = {"is", "option", "choice", "the", "correct", "answer"};
@@ -199,7 +207,8 @@ static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, const w
             key = 0;
         }
         for (uint32_t k = j + 1; key && k < hi && k <= j + 4; k++) {
-            if (label_is(dv, text, tlen, k, label) || label_is(dv, text, tlen, k, letter)) {
+            if (label_is(dv, text, tlen, k, labels[0]) || label_is(dv, text, tlen, k, labels[1]) ||
+                label_is(dv, text, tlen, k, labels[2])) {
                 return 1;
             }
             int f = 0;
@@ -267,10 +276,18 @@ static void look_window(const mc_shardacc *acc, const mc_matcher *m, const mc_re
         const mc_seq *as = &idx->seqs[ii->opt0 + ii->answer_opt];
         /* an answer of one letter or two ("D.") reads like an option label */
         int tiny = as->ntok == 1 && idx->tv.tok[as->tok0].nlen <= 2;
-        uint32_t occ = tiny ? 0 : count_occ(idx, as, dv, w);
-        char letter = ii->answer_opt < 26 ? (char)('a' + ii->answer_opt) : 0;
+        uint32_t at = 0;
+        uint32_t occ = count_occ_at(idx, as, dv, w, &at);
+        /* the labels the correct option may go by: the file's own, its
+         * letter by position, and the one this page prints before it (the
+         * page may shuffle or reletter the options) */
+        char labels[3] = {ii->answer_label, ii->answer_opt < 26 ? (char)('a' + ii->answer_opt) : 0,
+                          0};
+        if (occ && at > 0 && dv->tok[at - 1].nlen == 1) {
+            labels[2] = dv->norm[dv->tok[at - 1].noff];
+        }
         nb->answer_found = (!tiny && occ >= (listing ? 2u : 1u)) ||
-                           label_key(dv, rec->text, rec->text_len, w, ii->answer_label, letter);
+                           label_key(dv, rec->text, rec->text_len, w, labels);
     } else if (ii->seq[MC_C_ANSWER] >= 0) {
         const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
         nb->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], w)
