@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench/bench_int.h"
+#include "io/utf8.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -32,6 +33,25 @@ static const char *dup_trim(mc__bench_arena *a, const char *s)
         n--;
     }
     return mc__bench_arena_strndup(a, s, n);
+}
+
+/* Copy a message into the arena as valid UTF-8: jansson quotes the raw
+ * bytes near a syntax error and "%.40s" may cut a character in two, and
+ * items hold only UTF-8 strings (medcheck/bench.h). */
+static const char *dup_utf8(mc__bench_arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    if (mc__utf8_valid_prefix(s, n) == n) {
+        return mc__bench_arena_strndup(a, s, n);
+    }
+    mc_buf b;
+    mc__buf_init(&b, 3 * n);
+    const char *out = NULL;
+    if (mc__utf8_sanitize(&b, s, n, 0) == 0) {
+        out = mc__bench_arena_strndup(a, b.data, b.len);
+    }
+    mc__buf_finish(&b);
+    return out;
 }
 
 static const char *dup_opt(mc__bench_arena *a, const char *s)
@@ -212,7 +232,7 @@ int mc__bench_emit(mc__bench_ctx *ctx, const mc__bench_raw *raw)
     }
     if (err[0]) {
         it->malformed = 1;
-        it->error = mc__bench_arena_strdup(a, err);
+        it->error = dup_utf8(a, err);
         if (!it->error) {
             return MC_ENOMEM;
         }

@@ -142,7 +142,10 @@ static int cp_classify(utf8proc_int32_t cp, char *bytes, uint8_t *len)
     }
     *len = (uint8_t)n;
     if (m == 0) {
-        return CP_IGNORE; /* a combining mark or a default-ignorable: no effect */
+        /* A combining mark or a default-ignorable: no effect, except in
+         * the CJK ranges (U+3099, U+309A), which end words as feed_cp()
+         * does. */
+        return is_cjk(cp) ? CP_SEP : CP_IGNORE;
     }
     if (words == 0) {
         return CP_SEP;
@@ -377,6 +380,9 @@ static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fa
     while (rc == 0 && i < len) {
         if (fast && !s.in_word && i >= simd_from && i + 64 <= len) {
             size_t next = ascii_block(tv, p, i, len, &rc);
+            if (rc < 0) {
+                break; /* out of memory: do not let the scalar step hide it */
+            }
             if (next != i) {
                 i = next;
                 continue;
