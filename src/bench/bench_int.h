@@ -161,4 +161,15 @@ const mc__bench_reader *mc__bench_reader_find(mc_bench_format fmt);
  * MC_EFORMAT (undetectable, message set) or MC_ENOMEM. */
 int mc__bench_detect(mc__bench_ctx *ctx, const mc__bench_reader **out);
 
+
+/* Field names the generic readers try when --fields does not name them
+ * (guess.c). Each list ends with NULL. */
+extern const char *const mc__bench_guess_question[];
+extern const char *const mc__bench_guess_options[];
+extern const char *const mc__bench_guess_answer[];
+extern const char *const mc__bench_guess_passage[];
+extern const char *const mc__bench_guess_id[];
+extern const char *const mc__bench_guess_split[];
+extern const char *const mc__bench_guess_subject[];
+
 #endif /* MC_BENCH_BENCH_INT_H */

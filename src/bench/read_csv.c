@@ -149,15 +149,6 @@ static int col_pick(const cols *h, const char *user, const char *const *guess)
     return -1;
 }
 
-static const char *const g_question[] = {"question", "body", "qtext", "stem", NULL};
-static const char *const g_options[] = {
-    "options", "choices", "A|B|C|D|E|F|G|H|I|J", "opa|opb|opc|opd|ope", NULL,
-};
-static const char *const g_answer[] = {"answer_idx", "answer", "label", "cop", NULL};
-static const char *const g_passage[] = {"context", "passage", "contexts", NULL};
-static const char *const g_id[] = {"id", "realidx", "qid", NULL};
-static const char *const g_split[] = {"split", NULL};
-static const char *const g_subject[] = {"subject", "subject_name", "category", NULL};
 
 static int header(mc__bench_ctx *ctx, const mc__csv *c, cols *h)
 {
@@ -172,12 +163,12 @@ static int header(mc__bench_ctx *ctx, const mc__csv *c, cols *h)
             return MC_ENOMEM;
         }
     }
-    h->question = col_pick(h, f->question, g_question);
-    h->answer = col_pick(h, f->answer, g_answer);
-    h->passage = col_pick(h, f->passage, g_passage);
-    h->id = col_pick(h, f->id, g_id);
-    h->split = col_pick(h, f->split, g_split);
-    h->subject = col_pick(h, NULL, g_subject);
+    h->question = col_pick(h, f->question, mc__bench_guess_question);
+    h->answer = col_pick(h, f->answer, mc__bench_guess_answer);
+    h->passage = col_pick(h, f->passage, mc__bench_guess_passage);
+    h->id = col_pick(h, f->id, mc__bench_guess_id);
+    h->split = col_pick(h, f->split, mc__bench_guess_split);
+    h->subject = col_pick(h, NULL, mc__bench_guess_subject);
     h->answer_base = h->answer >= 0 && strcmp(h->names[h->answer], "cop") == 0;
     return 0;
 }
@@ -238,7 +229,7 @@ static int csv_row(mc__bench_ctx *ctx, const mc__csv *c, uint32_t line, void *ar
 {
     const cols *h = arg;
     const char *user_opts[] = {ctx->opts->fields.options, NULL};
-    const char *const *keys = ctx->opts->fields.options ? user_opts : g_options;
+    const char *const *keys = ctx->opts->fields.options ? user_opts : mc__bench_guess_options;
     mc__bench_raw raw;
     json_t *json = NULL;
     memset(&raw, 0, sizeof(raw));

@@ -32,19 +32,11 @@ static const mc__bench_jsonl_spec spec_medmcqa = {
     k_question, k_mcqa_options, k_cop, k_none, k_id, k_split, k_subject_name, 0,
 };
 
-/* Default guesses of the generic reader. answer_idx comes before answer:
- * MedAgentsBench has both, and the label is unambiguous. */
-static const char *const g_question[] = {"question", "body", "qtext", "stem", NULL};
-static const char *const g_options[] = {
-    "options", "choices", "A|B|C|D|E|F|G|H|I|J", "opa|opb|opc|opd|ope", NULL,
-};
-static const char *const g_answer[] = {"answer_idx", "answer", "label", "cop", NULL};
-static const char *const g_passage[] = {"context", "passage", "contexts", NULL};
-static const char *const g_id[] = {"id", "realidx", "qid", NULL};
-static const char *const g_subject[] = {"subject", "subject_name", "category", NULL};
-
+/* The generic reader tries the default field names (guess.c). */
 static const mc__bench_jsonl_spec spec_generic = {
-    g_question, g_options, g_answer, g_passage, g_id, k_split, g_subject, 1,
+    mc__bench_guess_question, mc__bench_guess_options, mc__bench_guess_answer,
+    mc__bench_guess_passage,  mc__bench_guess_id,      k_split,
+    mc__bench_guess_subject,  1,
 };
 
 /* Value at a key, or at a dotted path ("a.b.c") when no key matches. */
