@@ -15,6 +15,7 @@
 
 #include <medcheck/bench.h>
 
+#include "fuzz_tmp.h"
 #include "bench/bench_int.h"
 #include "io/utf8.h"
 
@@ -159,19 +160,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data++;
         size--;
     }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    if (fz_write_tmp(tmp, data, size) != 0) {
         return 0;
     }
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = write(fd, data + done, size - done);
-        if (n <= 0) {
-            break;
-        }
-        done += (size_t)n;
-    }
-    close(fd);
     /* "_dev.jsonl": the file name gives a split and an MMLU subject */
     snprintf(path, sizeof(path), "%s_dev.jsonl", tmp);
     if (rename(tmp, path) != 0) {

@@ -8,6 +8,7 @@
 
 #include <medcheck/reader.h>
 
+#include "fuzz_tmp.h"
 #include "io/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,19 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mc_reader *r = NULL;
     mc_reader_opts o;
     mc_record rec;
-    int fd = mkstemp(path);
-    if (fd < 0) {
+    if (fz_write_tmp(path, data, size) != 0) {
         return 0;
     }
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = write(fd, data + done, size - done);
-        if (n <= 0) {
-            break;
-        }
-        done += (size_t)n;
-    }
-    close(fd);
     mc_reader_opts_default(&o);
     o.max_record_bytes = 512; /* reach the oversize paths with small inputs */
     if (mc_reader_open(&r, path, &o) == 0) {
