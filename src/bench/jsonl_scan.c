@@ -8,36 +8,15 @@
 
 #include <medcheck/common.h>
 
+#include "util/swar.h"
 #include "bench/jsonl.h"
 #include "io/utf8.h"
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGH UINT64_C(0x8080808080808080)
 #define MAX_NUMBER 15 /* longer numbers may be out of jansson's range */
 
 static const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
 {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
-        p++;
-    }
-    return p;
-}
-
-/* Skip bytes that are not '"', '\\' or non-ASCII: eight at a time, then
- * one at a time within the word that holds the stop. */
-static const uint8_t *skip_plain(const uint8_t *p, const uint8_t *end)
-{
-    while (end - p >= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        uint64_t q = v ^ (ONES * '"');
-        uint64_t b = v ^ (ONES * '\\');
-        if ((((q - ONES) & ~q) | ((b - ONES) & ~b) | v) & HIGH) {
-            break;
-        }
-        p += 8;
-    }
-    while (p < end && *p != '"' && *p != '\\' && *p < 0x80) {
         p++;
     }
     return p;
@@ -63,7 +42,7 @@ static int unsafe_escape(const uint8_t *h)
 static const uint8_t *string_end(const uint8_t *p, const uint8_t *end, uint8_t *esc)
 {
     for (;;) {
-        p = skip_plain(p, end);
+        p = mc__swar_skip_plain(p, end, 0);
         if (p >= end) {
             return NULL;
         }

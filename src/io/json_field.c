@@ -6,11 +6,10 @@
 
 #include <medcheck/common.h>
 
+#include "util/swar.h"
 #include "io/json_field.h"
 #include "io/utf8.h"
 
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGH UINT64_C(0x8080808080808080)
 #define MAX_KEY 256 /* longest path segment; longer keys never match */
 /* A raw key longer than this cannot decode to MAX_KEY bytes (an escape is
  * at most 6 bytes per character); decoded output is at most 3x the input. */
@@ -166,23 +165,6 @@ static int escape(jp *j, sink *s, const uint8_t *p, const uint8_t **next)
     return 0;
 }
 
-/* Skip bytes that need no attention: not '"', '\\', < 0x20 or >= 0x80. */
-static const uint8_t *skip_plain(const uint8_t *p, const uint8_t *end)
-{
-    while (end - p >= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        uint64_t q = v ^ (ONES * '"');
-        uint64_t b = v ^ (ONES * '\\');
-        uint64_t t = ((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | v;
-        if (t & HIGH) {
-            break;
-        }
-        p += 8;
-    }
-    return p;
-}
-
 /* A string body; j->p is just past the opening quote. s may be NULL. */
 static int parse_string(jp *j, sink *s)
 {
@@ -191,7 +173,7 @@ static int parse_string(jp *j, sink *s)
     const uint8_t *run = p;
     int rc = s ? sink_room(s, (size_t)(end - p)) : 0;
     while (rc == 0) {
-        p = skip_plain(p, end);
+        p = mc__swar_skip_plain(p, end, 1);
         if (p >= end) {
             return fail(j, j->p - 1, "unterminated string");
         }
