@@ -62,14 +62,18 @@ static int close_synced(FILE *f, int rc)
     return rc;
 }
 
-static void evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
+void mc__evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r, int for_merge)
 {
     mc__jw_arr(w);
     for (uint32_t e = 0; e < r->nev; e++) {
         const mc_evid *ev = &r->ev[e];
         mc__jw_obj(w);
         mc__jw_key(w, "shard");
-        mc__jw_str(w, o->shards[ev->shard]);
+        if (for_merge) {
+            mc__jw_uint(w, ev->shard);
+        } else {
+            mc__jw_str(w, o->shards[ev->shard]);
+        }
         mc__jw_key(w, "record");
         mc__jw_uint(w, ev->record);
         mc__jw_key(w, "offset");
@@ -77,7 +81,11 @@ static void evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
         mc__jw_key(w, "doc_id");
         mc__jw_str(w, ev->doc_id);
         mc__jw_key(w, "component");
-        mc__jw_str(w, mc__comp_names[ev->comp]);
+        if (for_merge) {
+            mc__jw_uint(w, ev->comp);
+        } else {
+            mc__jw_str(w, mc__comp_names[ev->comp]);
+        }
         mc__jw_key(w, "match_tokens");
         mc__jw_uint(w, ev->match_tokens);
         mc__jw_key(w, "snippet");
@@ -165,7 +173,7 @@ static void item_json(mc_jsonw *w, const mc_output *o, mc_itemres *r, int *conta
     mc__jw_key(w, "components");
     components_json(w, o, r, it);
     mc__jw_key(w, "evidence");
-    evidence_json(w, o, r);
+    mc__evidence_json(w, o, r, 0);
     if (it->malformed) {
         mc__jw_key(w, "error");
         mc__jw_str(w, it->error);

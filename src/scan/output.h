@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "scan/scan_int.h"
+#include "util/jsonw.h"
 
 typedef struct mc_output {
     const mc_bench *bench;
@@ -32,6 +33,11 @@ int mc__output_write(const mc_output *o, const char *outdir, mc_scan_result *res
 
 /* Replace `outdir` by the complete directory `tmpdir`. 0 or MC_EIO. */
 int mc__output_commit_dir(const char *tmpdir, const char *outdir);
+
+/* An item's evidence as a JSON array: in items.jsonl (shard paths and
+ * component names), or for_merge in shard_results.jsonl (list positions
+ * and component numbers, as merge reads them back). */
+void mc__evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r, int for_merge);
 
 /* shard_results.jsonl and shard_list.txt (see parts.c); 0 or MC_EIO. */
 int mc__parts_write(const mc_output *o, FILE *results, FILE *list);

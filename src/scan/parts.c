@@ -10,31 +10,6 @@
 #include "util/jsonw.h"
 #include "util/wfile.h"
 
-static void evidence_part(mc_jsonw *w, const mc_itemres *r)
-{
-    mc__jw_arr(w);
-    for (uint32_t e = 0; e < r->nev; e++) {
-        const mc_evid *ev = &r->ev[e];
-        mc__jw_obj(w);
-        mc__jw_key(w, "shard");
-        mc__jw_uint(w, ev->shard);
-        mc__jw_key(w, "record");
-        mc__jw_uint(w, ev->record);
-        mc__jw_key(w, "offset");
-        mc__jw_uint(w, ev->offset);
-        mc__jw_key(w, "doc_id");
-        mc__jw_str(w, ev->doc_id);
-        mc__jw_key(w, "component");
-        mc__jw_uint(w, ev->comp);
-        mc__jw_key(w, "match_tokens");
-        mc__jw_uint(w, ev->match_tokens);
-        mc__jw_key(w, "snippet");
-        mc__jw_str(w, ev->snippet);
-        mc__jw_obj_end(w);
-    }
-    mc__jw_arr_end(w);
-}
-
 static void bits_part(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
 {
     if (!r->bits) {
@@ -87,7 +62,7 @@ static void item_part(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
     mc__jw_key(w, "bits");
     bits_part(w, o, r);
     mc__jw_key(w, "evidence");
-    evidence_part(w, r);
+    mc__evidence_json(w, o, r, 1);
     mc__jw_obj_end(w);
 }
 
