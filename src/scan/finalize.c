@@ -41,9 +41,6 @@ static int counts(const mc_shardacc *acc, const mc_cspan *cs)
     if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key) {
         return 1;
     }
-    if (cs->len == sq->ntok && idx->items[sq->item].short_q && sq->comp == MC_C_QUESTION) {
-        return 1; /* a stem of template phrases only, matched whole */
-    }
     for (uint32_t p = cs->a; p + idx->n <= cs->a + cs->len; p++) {
         if (key_counts(acc, sq, p, cs->len)) {
             return 1;
@@ -190,8 +187,7 @@ static size_t add_cover(const mc_shardacc *acc, const mc_cspan *cs, uint32_t hi,
 {
     const mc_index *idx = acc->idx;
     const mc_seq *sq = &idx->seqs[cs->seq];
-    if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key ||
-        (idx->items[sq->item].short_q && sq->comp == MC_C_QUESTION)) {
+    if (idx->preset != MC_PRESET_MEDCHECK || sq->whole_key) {
         tmp[n++] = (ival){cs->a, hi};
         return n;
     }
@@ -299,8 +295,7 @@ static int eval_cand(const mc_shardacc *acc, const mc_cand *c, mc_itemres *r, iv
         uint32_t den = nt;
         if (idx->preset == MC_PRESET_GPT3 || idx->preset == MC_PRESET_PALM) {
             den = nt - idx->n + 1; /* n-gram starts */
-        } else if (idx->preset == MC_PRESET_MEDCHECK && !idx->seqs[seq].whole_key &&
-                   !(k == MC_C_QUESTION && ii->short_q)) {
+        } else if (idx->preset == MC_PRESET_MEDCHECK && !idx->seqs[seq].whole_key) {
             den = ii->distinct[k]; /* distinctive words */
         }
         cov[k] = ratio((uint32_t)got, den);
