@@ -25,6 +25,31 @@ static inline uint64_t mc__hash_word(const char *p, size_t n)
     return XXH3_64bits_withSeed(p, n, MC_HASH_WORD_SEED);
 }
 
+/* The same value as mc__hash_word(p, n), for a word followed by at least
+ * 16 - n readable, initialised bytes (the token vector keeps that slack).
+ * Corpus words have every length from 1 to 16, so the length dispatch of
+ * XXH3 mispredicts on about one word in three; here xxHash's own three
+ * short-input functions are all evaluated on clamped lengths and the
+ * right one is selected without a branch. Longer words take the plain
+ * call. A unit test checks every length against the library. */
+static inline uint64_t mc__hash_word_padded(const char *p, size_t n)
+{
+#if defined(XXH_INLINE_ALL) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+    if (n - 1 < 16) {
+        const xxh_u8 *in = (const xxh_u8 *)p;
+        size_t n3 = n < 3 ? n : 3;
+        size_t n8 = n < 4 ? 4 : (n > 8 ? 8 : n);
+        size_t n16 = n < 9 ? 9 : n;
+        uint64_t h3 = XXH3_len_1to3_64b(in, n3, XXH3_kSecret, MC_HASH_WORD_SEED);
+        uint64_t h8 = XXH3_len_4to8_64b(in, n8, XXH3_kSecret, MC_HASH_WORD_SEED);
+        uint64_t h16 = XXH3_len_9to16_64b(in, n16, XXH3_kSecret, MC_HASH_WORD_SEED);
+        uint64_t h = n > 8 ? h16 : h8;
+        return n < 4 ? h3 : h;
+    }
+#endif
+    return XXH3_64bits_withSeed(p, n, MC_HASH_WORD_SEED);
+}
+
 /* The n-gram key: a polynomial of the word hashes,
  * H = sum(h[i] * P^(L-1-i)), finished with a mixer that also takes the
  * length, so n-grams of different lengths never share keys. */

@@ -33,17 +33,27 @@ void mc__tokvec_finish(mc_tokvec *tv)
     memset(tv, 0, sizeof(*tv));
 }
 
+/* The normalised bytes always have WORD_SLACK initialised bytes after the
+ * last word, which mc__hash_word_padded() may read. */
+#define WORD_SLACK 16
+
 static int grow_norm_slow(mc_tokvec *tv, size_t extra)
 {
-    if (tv->norm_len + extra > UINT32_MAX) {
+    if (tv->norm_len + extra + WORD_SLACK > UINT32_MAX) {
         return MC_ELIMIT; /* token offsets are 32-bit */
     }
-    return mc__array_reserve((void **)&tv->norm, &tv->norm_cap, tv->norm_len + extra, 1, 4096);
+    size_t old = tv->norm_cap;
+    int rc = mc__array_reserve((void **)&tv->norm, &tv->norm_cap,
+                               tv->norm_len + extra + WORD_SLACK, 1, 4096);
+    if (rc == 0 && tv->norm_cap > old) {
+        memset(tv->norm + old, 0, tv->norm_cap - old);
+    }
+    return rc;
 }
 
 static inline int grow_norm(mc_tokvec *tv, size_t extra)
 {
-    return tv->norm_len + extra <= tv->norm_cap ? 0 : grow_norm_slow(tv, extra);
+    return tv->norm_len + extra + WORD_SLACK <= tv->norm_cap ? 0 : grow_norm_slow(tv, extra);
 }
 
 static int grow_tok_slow(mc_tokvec *tv)
@@ -61,7 +71,7 @@ static inline int push_token(mc_tokvec *tv, uint32_t start, uint32_t end, uint32
     t->end = end;
     t->noff = noff;
     t->nlen = (uint32_t)(tv->norm_len - noff);
-    t->hash = mc__hash_word(tv->norm + noff, t->nlen);
+    t->hash = mc__hash_word_padded(tv->norm + noff, t->nlen);
     return 0;
 }
 
@@ -110,15 +120,20 @@ static inline void open_word(tokstate *s, uint32_t at)
 enum { CP_SEP = 0, CP_WORD = 1, CP_CJK = 2, CP_MIXED = 3, CP_IGNORE = 4 };
 
 /* A direct-mapped cache of utf8proc's answer per code point: non-ASCII
- * text repeats few code points, and utf8proc is slow per call. */
-#define CPCACHE_SIZE 1024
+ * text repeats few code points, and utf8proc is slow per call. 16384
+ * entries of 16 bytes (256 KiB a token vector): the Hangul syllables
+ * (U+AC00..U+D7A3) and most of a CJK text's ideographs then stay cached.
+ * An entry is copied whole, so its bytes come first. */
+#define CPCACHE_SIZE 16384
+#define CPCACHE_BYTES 10
+typedef struct mc_cpentry {
+    char bytes[CPCACHE_BYTES]; /* normalised form (CP_WORD, CP_CJK), zero padded */
+    uint8_t kind;              /* CP_* */
+    uint8_t len;               /* bytes used in `bytes` */
+    int32_t cp;                /* -1: empty */
+} mc_cpentry;
 typedef struct mc_cpcache {
-    struct {
-        int32_t cp;     /* -1: empty */
-        uint8_t kind;   /* CP_* */
-        uint8_t len;    /* bytes of the normalised form (CP_WORD, CP_CJK) */
-        char bytes[26];
-    } e[CPCACHE_SIZE];
+    mc_cpentry e[CPCACHE_SIZE];
 } mc_cpcache;
 
 static int cp_classify(utf8proc_int32_t cp, char *bytes, uint8_t *len)
@@ -128,10 +143,12 @@ static int cp_classify(utf8proc_int32_t cp, char *bytes, uint8_t *len)
     utf8proc_ssize_t m = utf8proc_decompose_char(cp, dst, 32, NORM_UTF8PROC_OPTS, &last_bc);
     int words = 0, seps = 0;
     size_t n = 0;
+    memset(bytes, 0, CPCACHE_BYTES);
     for (utf8proc_ssize_t k = 0; m > 0 && m <= 32 && k < m; k++) {
         if (is_word_cat(utf8proc_category(dst[k]))) {
             words++;
-            if (n + 4 <= 24) {
+            if (n + (size_t)(dst[k] < 0x80 ? 1 : dst[k] < 0x800 ? 2 : dst[k] < 0x10000 ? 3 : 4) <=
+                CPCACHE_BYTES) {
                 n += (size_t)utf8proc_encode_char(dst[k], (utf8proc_uint8_t *)bytes + n);
             } else {
                 seps++; /* too long to cache: take the slow path */
@@ -190,25 +207,30 @@ static int feed_cp(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
     return rc;
 }
 
-/* Feed a code point through the cache (same result as feed_cp). */
-static int feed_cached(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
+static mc_cpcache *cache_make(mc_tokvec *tv)
 {
-    mc_cpcache *c = s->tv->cache;
-    if (!c) {
-        c = s->tv->cache = mc__malloc(sizeof(*c));
-        if (!c) {
-            return MC_ENOMEM;
-        }
+    mc_cpcache *c = tv->cache = mc__malloc(sizeof(*c));
+    if (c) {
         for (size_t k = 0; k < CPCACHE_SIZE; k++) {
             c->e[k].cp = -1;
         }
     }
-    size_t slot = (size_t)cp & (CPCACHE_SIZE - 1);
-    if (c->e[slot].cp != cp) {
-        c->e[slot].cp = cp;
-        c->e[slot].kind = (uint8_t)cp_classify(cp, c->e[slot].bytes, &c->e[slot].len);
+    return c;
+}
+
+/* Feed a code point through the cache (same result as feed_cp). */
+static int feed_cached(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
+{
+    mc_cpcache *c = s->tv->cache;
+    if (!c && !(c = cache_make(s->tv))) {
+        return MC_ENOMEM;
     }
-    switch (c->e[slot].kind) {
+    mc_cpentry *e = &c->e[(size_t)cp & (CPCACHE_SIZE - 1)];
+    if (e->cp != cp) {
+        e->cp = cp;
+        e->kind = (uint8_t)cp_classify(cp, e->bytes, &e->len);
+    }
+    switch (e->kind) {
     case CP_SEP:
         return close_word(s);
     case CP_IGNORE:
@@ -218,19 +240,42 @@ static int feed_cached(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t n
     default:
         break;
     }
-    int cjk = c->e[slot].kind == CP_CJK;
+    int cjk = e->kind == CP_CJK;
     int rc = cjk ? close_word(s) : 0;
     if (rc == 0) {
-        rc = grow_norm(s->tv, c->e[slot].len);
+        rc = grow_norm(s->tv, sizeof(*e)); /* the whole entry is copied */
     }
     if (rc < 0) {
         return rc;
     }
     open_word(s, at);
-    memcpy(s->tv->norm + s->tv->norm_len, c->e[slot].bytes, c->e[slot].len);
-    s->tv->norm_len += c->e[slot].len;
+    memcpy(s->tv->norm + s->tv->norm_len, e, sizeof(*e));
+    s->tv->norm_len += e->len;
     s->end = next;
     return cjk ? close_word(s) : 0;
+}
+
+/* Decode the UTF-8 sequence at p (avail >= 1 bytes) into *cp; returns its
+ * length, or <= 0 if it is invalid. Two- and three-byte sequences are
+ * decoded here; the rest, and every invalid form, go to utf8proc, so the
+ * result is always utf8proc_iterate's. */
+static inline utf8proc_ssize_t decode_utf8(const unsigned char *p, size_t avail,
+                                           utf8proc_int32_t *cp)
+{
+    unsigned c = p[0];
+    if (c >= 0xC2 && c < 0xE0 && avail >= 2 && (p[1] & 0xC0) == 0x80) {
+        *cp = (utf8proc_int32_t)((c & 0x1F) << 6 | (p[1] & 0x3F));
+        return 2;
+    }
+    if (c >= 0xE0 && c < 0xF0 && avail >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+        utf8proc_int32_t v = (utf8proc_int32_t)((c & 0x0F) << 12 | (p[1] & 0x3F) << 6 |
+                                                (p[2] & 0x3F));
+        if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
+            *cp = v;
+            return 3;
+        }
+    }
+    return utf8proc_iterate(p, (utf8proc_ssize_t)avail, cp);
 }
 
 /* ASCII letters and digits to their lower-case form; 0 for the rest. */
@@ -329,7 +374,7 @@ static int mixed_run(mc_tokvec *tv, const unsigned char *p, size_t i, size_t j)
             continue;
         }
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(j - i), &cp);
+        utf8proc_ssize_t n = decode_utf8(p + i, j - i, &cp);
         if (n <= 0) {
             cp = 0xFFFD; /* invalid UTF-8: one byte, a separator */
             n = 1;
@@ -400,7 +445,8 @@ static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fa
             continue;
         }
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+        utf8proc_ssize_t n = fast ? decode_utf8(p + i, len - i, &cp)
+                                  : utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
         if (n <= 0) {
             cp = 0xFFFD; /* invalid UTF-8: one byte becomes U+FFFD, a separator */
             n = 1;

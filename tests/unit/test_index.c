@@ -74,6 +74,28 @@ static void test_mc_hash_word_known_answers(void **state)
                                        MC_HASH_POLY * MC_HASH_POLY);
 }
 
+/* The branch-free short-word hash gives xxHash's own value at every length,
+ * on words followed by arbitrary bytes. */
+static void test_mc_hash_word_padded_matches_xxh3(void **state)
+{
+    (void)state;
+    unsigned char buf[64];
+    uint64_t x = UINT64_C(0x243f6a8885a308d3);
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+            buf[i] = (unsigned char)(x >> 56);
+        }
+        for (size_t n = 0; n + 16 <= sizeof(buf); n++) {
+            const char *p = (const char *)buf + (size_t)round % 8;
+            assert_true(mc__hash_word_padded(p, n) ==
+                        XXH3_64bits_withSeed(p, n, MC_HASH_WORD_SEED));
+        }
+    }
+    assert_true(mc__hash_word_padded("medcheck\0\0\0\0\0\0\0\0", 8) ==
+                UINT64_C(0x95097a032b44f17d));
+}
+
 #define ITEM(q, a, b, ans)                                                   \
     "{\"question\": \"" q "\", \"options\": {\"A\": \"" a "\", \"B\": \"" b \
     "\"}, \"answer_idx\": \"" ans "\", \"meta_info\": \"step1\"}\n"
@@ -231,6 +253,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mc_hash_word_known_answers),
+        cmocka_unit_test(test_mc_hash_word_padded_matches_xxh3),
         cmocka_unit_test(test_mc_index_build_templates_per_file),
         cmocka_unit_test(test_mc_index_build_templates_not_across_files),
         cmocka_unit_test(test_mc_index_build_short_stem_whole_key),

@@ -14,6 +14,7 @@
 
 #include <medcheck/normalize.h>
 
+#include "io/utf8.h"
 #include "norm/tokens.h"
 #include "testutil.h"
 
@@ -83,6 +84,40 @@ static void same_tokens(const char *text, size_t len)
     }
     mc__tokvec_finish(&a);
     mc__tokvec_finish(&b);
+}
+
+/* Every code point of the Basic Multilingual Plane and of two supplementary
+ * planes (words of Hangul syllables, CJK ideographs, letters with marks,
+ * expansions, ignorables, separators), each between letters and then all
+ * run together: the cached fast path agrees with utf8proc on each. */
+static void test_mc_norm_tokenize_every_code_point(void **state)
+{
+    (void)state;
+    size_t cap = (0x30000 - 0x80) * 6;
+    char *buf = malloc(cap);
+    char *run = malloc(cap);
+    assert_non_null(buf);
+    assert_non_null(run);
+    size_t n = 0, m = 0;
+    for (uint32_t cp = 0x80; cp < 0x30000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            continue;
+        }
+        char enc[4];
+        size_t k = mc__utf8_encode(cp, enc);
+        buf[n++] = 'x';
+        memcpy(buf + n, enc, k);
+        n += k;
+        buf[n++] = ' ';
+        memcpy(run + m, enc, k);
+        m += k;
+    }
+    same_tokens(buf, n);
+    same_tokens(run, m);
+    /* a second pass over the same vector hits the cache */
+    same_tokens(run, m);
+    free(buf);
+    free(run);
 }
 
 static void test_mc_norm_tokenize_fast_path_agrees(void **state)
@@ -323,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_mc_normalize_gpt3_rules),
         cmocka_unit_test(test_mc_norm_tokenize_offsets),
         cmocka_unit_test(test_mc_norm_tokenize_fast_path_agrees),
+        cmocka_unit_test(test_mc_norm_tokenize_every_code_point),
         cmocka_unit_test(test_mc_normalize_gpt3_janitor_vectors),
         cmocka_unit_test(test_mc_normalize_gpt3_nemo_vectors),
     };
