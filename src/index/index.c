@@ -373,7 +373,7 @@ static int cmp_len_desc(const void *a, const void *b)
 /* Insert one group of equal keys into the open-addressing table. */
 static uint32_t insert_slot(mc_index *idx, const keyent *e, uint32_t post0, uint32_t npost)
 {
-    uint64_t i = (e->hash >> 12) & idx->slot_mask;
+    uint64_t i = mc__slot_home(e->hash, idx->slot_mask);
     while (idx->slots[i].hash != 0) {
         i = (i + 1) & idx->slot_mask;
     }
@@ -531,7 +531,7 @@ static int build_anchors(builder *b)
     for (size_t g = 0, e; g < b->nents; g = e) {
         for (e = g + 1; e < b->nents && b->ents[e].hash == b->ents[g].hash; e++) {
         }
-        uint64_t i = (b->ents[g].hash >> 12) & idx->anc_mask;
+        uint64_t i = mc__slot_home(b->ents[g].hash, idx->anc_mask);
         while (idx->anc_slots[i].hash != 0) {
             i = (i + 1) & idx->anc_mask;
         }
@@ -676,17 +676,19 @@ void mc__index_destroy(mc_index **pidx)
     if (!idx) {
         return;
     }
-    mc__tokvec_finish(&idx->tv);
-    mc__free(idx->seqs);
-    mc__free(idx->items);
-    mc__free(idx->seq_keys);
-    mc__free(idx->slots);
-    mc__free(idx->slot_flags);
-    mc__free(idx->posts);
-    mc__free(idx->filter);
-    mc__free(idx->anc_slots);
-    mc__free(idx->anc_posts);
-    mc__free(idx->anc_filter);
+    if (!idx->borrowed) {
+        mc__tokvec_finish(&idx->tv);
+        mc__free(idx->seqs);
+        mc__free(idx->items);
+        mc__free(idx->seq_keys);
+        mc__free(idx->slots);
+        mc__free(idx->slot_flags);
+        mc__free(idx->posts);
+        mc__free(idx->filter);
+        mc__free(idx->anc_slots);
+        mc__free(idx->anc_posts);
+        mc__free(idx->anc_filter);
+    }
     mc__free(idx);
     *pidx = NULL;
 }

@@ -12,6 +12,7 @@
 #include <medcheck/scan.h>
 
 #include "norm/tokens.h"
+#include "util/bits.h"
 
 /* Components of an item, in evidence order. */
 enum {
@@ -94,6 +95,8 @@ typedef struct mc_index {
     uint32_t lengths[16]; /* distinct key lengths, longest first */
     uint32_t nlengths;
     uint64_t fingerprint; /* of the index contents (tokens and parameters) */
+    int borrowed; /* the arrays belong to an index file (index/index_file.c):
+                   * mc__index_destroy() frees only this struct */
 } mc_index;
 
 /* Build the index of `bench` under a preset. n and template_items must
@@ -122,10 +125,18 @@ static inline int mc__filter_test(const uint64_t *filter, uint32_t shift, uint64
     return (filter[key >> shift] & b) == b;
 }
 
+/* The first slot probed for a key in a table of mask + 1 (a power of two,
+ * at least 2) slots: the key's top bits, so that keys inserted in sorted
+ * order (as the build does) fill the table front to back. */
+static inline uint64_t mc__slot_home(uint64_t key, uint64_t mask)
+{
+    return key >> (64 - mc__ctz64(mask + 1));
+}
+
 static inline const mc_keyslot *mc__slot_find(const mc_keyslot *slots, uint64_t mask,
                                               uint64_t key)
 {
-    for (uint64_t i = (key >> 12) & mask;; i = (i + 1) & mask) {
+    for (uint64_t i = mc__slot_home(key, mask);; i = (i + 1) & mask) {
         const mc_keyslot *s = &slots[i];
         if (s->hash == key) {
             return s;
