@@ -198,7 +198,11 @@ static int parse_string(jp *j, sink *s)
         } else {
             int n = mc__utf8_seq(p, (size_t)(end - p));
             if (n > 0) {
+                /* non-ASCII text comes in runs of sequences */
                 p += n;
+                while (p < end && *p >= 0x80 && (n = mc__utf8_seq(p, (size_t)(end - p))) > 0) {
+                    p += n;
+                }
                 continue;
             }
             next = p - n;
