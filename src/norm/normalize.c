@@ -255,6 +255,25 @@ static int feed_cached(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t n
     return cjk ? close_word(s) : 0;
 }
 
+/* The common case of feed_cached(), inline: a cached letter that continues
+ * or opens a word. Returns 0 when done, 1 when feed_cached() must do it. */
+static inline int feed_letter(tokstate *s, utf8proc_int32_t cp, uint32_t at, uint32_t next)
+{
+    mc_cpcache *c = s->tv->cache;
+    if (!c) {
+        return 1;
+    }
+    const mc_cpentry *e = &c->e[(size_t)cp & (CPCACHE_SIZE - 1)];
+    if (e->cp != cp || e->kind != CP_WORD || grow_norm(s->tv, sizeof(*e)) < 0) {
+        return 1;
+    }
+    open_word(s, at);
+    memcpy(s->tv->norm + s->tv->norm_len, e, sizeof(*e));
+    s->tv->norm_len += e->len;
+    s->end = next;
+    return 0;
+}
+
 /* Decode the UTF-8 sequence at p (avail >= 1 bytes) into *cp; returns its
  * length, or <= 0 if it is invalid. Two- and three-byte sequences are
  * decoded here; the rest, and every invalid form, go to utf8proc, so the
@@ -379,8 +398,11 @@ static int mixed_run(mc_tokvec *tv, const unsigned char *p, size_t i, size_t j)
             cp = 0xFFFD; /* invalid UTF-8: one byte, a separator */
             n = 1;
         }
-        rc = feed_cached(&s, cp, (uint32_t)i, (uint32_t)(i + (size_t)n));
+        uint32_t at = (uint32_t)i;
         i += (size_t)n;
+        if (feed_letter(&s, cp, at, (uint32_t)i)) {
+            rc = feed_cached(&s, cp, at, (uint32_t)i);
+        }
     }
     return rc == 0 ? close_word(&s) : rc;
 }
@@ -453,7 +475,11 @@ static int tokenize_medcheck(const char *text, size_t len, mc_tokvec *tv, int fa
         }
         uint32_t at = (uint32_t)i;
         i += (size_t)n;
-        rc = fast ? feed_cached(&s, cp, at, (uint32_t)i) : feed_cp(&s, cp, at, (uint32_t)i);
+        if (!fast) {
+            rc = feed_cp(&s, cp, at, (uint32_t)i);
+        } else if (feed_letter(&s, cp, at, (uint32_t)i)) {
+            rc = feed_cached(&s, cp, at, (uint32_t)i);
+        }
     }
     if (rc == 0) {
         rc = close_word(&s);
