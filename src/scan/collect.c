@@ -180,7 +180,8 @@ static char next_char(const mc_tokvec *dv, const char *text, size_t tlen, uint32
  * copies reletter). Short keys ("ans", "key") need punctuation after them,
  * since "ans" is also a word (French "ans"); a label followed by an
  * apostrophe is an elision ("d'existence"), and a bare "a" must be followed
- * by ')', '.', ':', ',', ']' or a line end, since it is also an article. */
+ * by ')', '.', ':', ',', ']', ';', '*' (Markdown bold), '<' (an HTML tag)
+ * or a line end, since it is also an article. */
 static int label_is(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t k, char label)
 {
     char lab[2] = {label, 0};
@@ -189,7 +190,7 @@ static int label_is(const mc_tokvec *dv, const char *text, size_t tlen, uint32_t
     }
     char nx = next_char(dv, text, tlen, k);
     int elided = nx == '\'' || (unsigned char)nx == 0xE2; /* ' or U+2019 */
-    return !elided && (label != 'a' || strchr(").:,]\r\n", nx));
+    return !elided && (label != 'a' || strchr(").:,];*<\r\n", nx));
 }
 
 static int label_key(const mc_tokvec *dv, const char *text, size_t tlen, const window *w,
@@ -246,6 +247,26 @@ static int long_answer_near(const mc_index *idx, const mc_matcher *m, size_t g, 
     return 2 * covered >= idx->seqs[aseq].ntok;
 }
 
+/* Is the item's answer text one of its options (MedQA, MMLU: the correct
+ * option's text), rather than an answer of its own (PubMedQA's long
+ * answer next to its yes/no/maybe options)? */
+static int answer_is_option(const mc_index *idx, const mc_iitem *ii)
+{
+    const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
+    for (uint32_t o = 0; o < ii->nopt; o++) {
+        const mc_seq *os = &idx->seqs[ii->opt0 + o];
+        uint32_t k = 0;
+        while (k < os->ntok && os->ntok == as->ntok &&
+               mc__token_eq(&idx->tv, os->tok0 + k, &idx->tv, as->tok0 + k)) {
+            k++;
+        }
+        if (os->ntok == as->ntok && k == as->ntok) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* What lies around one occurrence of a question. */
 typedef struct nearby {
     uint32_t nfound;   /* options found */
@@ -288,7 +309,10 @@ static void look_window(const mc_shardacc *acc, const mc_matcher *m, const mc_re
         }
         nb->answer_found = (!tiny && occ >= (listing ? 2u : 1u)) ||
                            label_key(dv, rec->text, rec->text_len, w, labels);
-    } else if (ii->seq[MC_C_ANSWER] >= 0) {
+    }
+    /* an answer text of its own (PubMedQA's long answer) counts too */
+    if (!nb->answer_found && ii->seq[MC_C_ANSWER] >= 0 &&
+        !(ii->answer_opt >= 0 && answer_is_option(idx, ii))) {
         const mc_seq *as = &idx->seqs[ii->seq[MC_C_ANSWER]];
         nb->answer_found = as->keyed ? long_answer_near(idx, m, g, e, ii->seq[MC_C_ANSWER], w)
                                      : count_occ(idx, as, dv, w) > 0;
