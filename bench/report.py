@@ -61,6 +61,7 @@ def main():
     ap.add_argument("--bytes", type=int, required=True)
     ap.add_argument("--split-bytes", type=int, default=0)
     ap.add_argument("--split", type=int, default=0)
+    ap.add_argument("--gz-bytes", type=int, default=0)
     a = ap.parse_args()
 
     t = {}
@@ -97,6 +98,20 @@ def main():
         rows.append(("scan -j 2, %d shards" % a.split, j2, smb / j2,
                      max(x[1] for x in t["split-j2"]), medcpu("split-j2")))
 
+    gz = None
+    if "gzip-d" in t and "gz-isal" in t:
+        gmb = a.gz_bytes / 1e6
+        gd, gi = med("gzip-d"), med("gz-isal")
+        gzl = med("gz-zlib") if "gz-zlib" in t else None
+        gz = (gd / gi, gd / gzl if gzl else None)
+        rows.append(("gzip -dc > /dev/null", gd, gmb / gd, max(x[1] for x in t["gzip-d"]),
+                     medcpu("gzip-d")))
+        rows.append(("scan -j 1, gzip (ISA-L)", gi, gmb / gi, max(x[1] for x in t["gz-isal"]),
+                     medcpu("gz-isal")))
+        if gzl:
+            rows.append(("scan -j 1, gzip (zlib)", gzl, gmb / gzl,
+                         max(x[1] for x in t["gz-zlib"]), medcpu("gz-zlib")))
+
     # ---- terminal table
     print("%-26s %10s %10s %10s %12s" % ("", "median s", "MB/s", "cpu s", "peak RSS MB"))
     for name, s, v, r, c in rows:
@@ -108,6 +123,9 @@ def main():
               "scan MB/s excluding it: %.1f" % (setup, mb / max(sc - setup, 1e-9)))
     if scaling:
         print("scaling -j2/-j1 over %d shards: %.2fx" % (a.split, scaling))
+    if gz:
+        print("gzip: ratio scan/gzip -dc: %.3f with ISA-L, %s with zlib (target >= 0.5)"
+              % (gz[0], "%.3f" % gz[1] if gz[1] else "-"))
     if found:
         print("planted found: %d/%d (non-clean %d); contaminated but not planted: %d"
               % (found["found"], found["planted"], found["nonclean"],
@@ -164,6 +182,11 @@ def main():
                   % (a.split, a.split_bytes / 1e6, scaling,
                      " ".join("%.3f" % x[0] for x in t["split-j1"]),
                      " ".join("%.3f" % x[0] for x in t["split-j2"])))
+    if gz:
+        md.append("- gzip shard (%.1f MB decompressed, the first quarter of the data): ratio "
+                  "scan / `gzip -dc` (wall) **%.3f with ISA-L**, %s with zlib "
+                  "(`MEDCHECK_INFLATE=zlib`)"
+                  % (a.gz_bytes / 1e6, gz[0], "%.3f" % gz[1] if gz[1] else "-"))
     if found:
         st = ", ".join("%s %d" % kv for kv in sorted(found["planted_status"].items()))
         md.append("- sanity: planted items reported contaminated **%d/%d** (non-clean %d/%d; "

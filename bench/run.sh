@@ -10,6 +10,7 @@
 #   ROUNDS     alternating rounds of zstd -d / scan -j 1              (3)
 #   SCALE_ROUNDS  rounds of the -j 1 / -j 2 runs over the split shard (3; 0 = skip)
 #   SPLIT      number of shards in the split copy                     (4)
+#   GZIP_ROUNDS  rounds of gzip -dc / scan of a gzip copy (ISA-L and zlib) (3; 0 = skip)
 #   PROFILE    1 = one extra `perf record` of the -j 1 scan, top 10 symbols (0)
 #   RESULTS    file the dated section is appended to  (bench/RESULTS.md; - = none)
 set -euo pipefail
@@ -23,6 +24,7 @@ ROUNDS=${ROUNDS:-3}
 SCALE_ROUNDS=${SCALE_ROUNDS:-3}
 SPLIT=${SPLIT:-4}
 PROFILE=${PROFILE:-0}
+GZIP_ROUNDS=${GZIP_ROUNDS:-3}
 RESULTS=${RESULTS:-$here/RESULTS.md}
 data=$here/data
 shard=$data/shard-${MB}mb.jsonl.zst
@@ -96,6 +98,25 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 python3 "$here/check_found.py" "$shard.planted.tsv" "$out" --json > "$work/found.json"
 
+gz_bytes=0
+if [ "$GZIP_ROUNDS" -gt 0 ]; then
+    # gzip: the first part of the split shard (a quarter of the data), made once
+    gz=$data/shard-${MB}mb.part0of${SPLIT}.jsonl.gz
+    src=$data/shard-${MB}mb.part0of${SPLIT}.jsonl.zst
+    [ -f "$src" ] || src=$shard
+    if [ ! -f "$gz" ]; then
+        echo "== building $gz" >&2
+        zstd -dc "$src" | gzip -6 > "$gz.tmp" && mv "$gz.tmp" "$gz"
+    fi
+    gz_bytes=$(gzip -dc "$gz" | wc -c)
+    for ((r = 1; r <= GZIP_ROUNDS; r++)); do
+        echo "== gzip round $r/$GZIP_ROUNDS" >&2
+        run gzip-d sh -c 'gzip -dc "$1" > /dev/null' sh "$gz"
+        run gz-isal "$MEDCHECK" scan --quiet -j 1 "${benchargs[@]}" -o "$out-gz" "$gz"
+        run gz-zlib env MEDCHECK_INFLATE=zlib "$MEDCHECK" scan --quiet -j 1 "${benchargs[@]}" -o "$out-gz" "$gz"
+    done
+fi
+
 if [ "$SCALE_ROUNDS" -gt 0 ]; then
     for ((r = 1; r <= SCALE_ROUNDS; r++)); do
         echo "== split round $r/$SCALE_ROUNDS" >&2
@@ -127,6 +148,7 @@ printf -v cmd_zstd '%q ' "${zcmd[@]}"
 printf -v cmd_scan '%q ' "${scmd[@]}"
 python3 "$here/report.py" \
     --times "$work/times.tsv" --bytes "$bytes" --split-bytes "$split_bytes" --split "$SPLIT" \
+    --gz-bytes "$gz_bytes" \
     --found "$work/found.json" --found-split "$work/found-split.json" \
     --profile "$work/profile.txt" --medcheck "$MEDCHECK" --repo "$repo" --shard "$shard" \
     --cmd-zstd "${cmd_zstd% } > /dev/null" --cmd-scan "${cmd_scan% }" \

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 
 PKGS="meson ninja-build pkg-config gcc clang zstd gzip valgrind
       libxxhash-dev libzstd-dev zlib1g-dev libutf8proc-dev libjansson-dev
-      libcmocka-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev"
+      libcmocka-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev sqlite3
+      liblzma-dev libbz2-dev xz-utils bzip2 libisal-dev
+      nginx-light openssl chromium"
 
 need=""
 for p in $PKGS; do

@@ -7,6 +7,7 @@
 
 #include <medcheck/bench.h>
 #include <medcheck/common.h>
+#include <medcheck/reader.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,11 @@ typedef struct mc_progress {
     void *ctx;
 } mc_progress;
 
+/* An index file opened for scanning (`medcheck index`; the layout is in
+ * docs/index-format.md): the benchmark items and their n-gram index,
+ * loaded without reading the benchmark files again (opaque). */
+typedef struct mc_index_file mc_index_file;
+
 /* Scan options. Fill with mc_scan_opts_default(); zero numeric fields
  * (and a negative threshold) mean "the preset's default". Strings are
  * copied by mc_scan_run(). */
@@ -76,6 +82,12 @@ typedef struct mc_scan_opts {
     uint32_t task_count;       /* 0 or 1: all (see mc_scan_run) */
     const char *bench_fields;  /* the --fields mapping the benchmarks were read with, or
                                 * NULL; recorded so that a merge can read them again */
+    const mc_http_opts *http;  /* http(s) shards (mc_reader_opts.http); NULL: defaults */
+    const mc_index_file *index; /* scan with this index file instead of building an
+                                 * index (see mc_scan_run); borrowed, never closed */
+    int near;                  /* near-duplicate pass: 1 on, 0 off, -1 the preset's
+                                * default (on for medcheck, off for the others) */
+    double near_threshold;     /* containment for near_duplicate; < 0: default 0.7 */
     uint8_t reserved[16];
 } mc_scan_opts;
 
@@ -111,6 +123,77 @@ typedef struct mc_scan_result {
  * `res`, if not NULL, is filled whenever outputs were written. */
 MC_API int mc_scan_run(const mc_bench *bench, const char *const *shards, size_t n_shards,
                        const mc_scan_opts *opts, const char *outdir, mc_scan_result *res);
+
+/* Scanning with an index file: with opts->index set, mc_scan_run() uses
+ * that file's index and benchmark set, and `bench` must be NULL or
+ * mc_index_file_bench(opts->index). The preset and its n-gram length and
+ * template_items (after the preset defaults) must be those the index was
+ * built with, else MC_EINVAL (logged); the file's recorded --fields
+ * replace opts->bench_fields; summary.json names the file under
+ * benchmark.index. Everything else (items.jsonl, shards.jsonl, the rest
+ * of summary.json) is byte for byte what a scan of the same benchmark
+ * files with the same options writes. */
+
+/* Build the index of `bench` under the preset, ngram and template_items of
+ * `opts` (zero: the preset's default) and write it, with every item and
+ * file record of the set and opts->bench_fields, to `path`. The file is
+ * written under a temporary name in the same directory, synced and
+ * renamed into place: `path` is complete or unchanged. Failures are
+ * logged to opts->logger naming the file. Returns 0; MC_EINVAL (bad
+ * options); MC_EIO (cannot write); MC_ELIMIT (a benchmark too large for
+ * the format's 32-bit offsets); MC_ENOMEM. Nothing is retained. */
+MC_API int mc_index_file_write(const mc_bench *bench, const mc_scan_opts *opts, const char *path);
+
+/* Options of mc_index_file_open(). Fill with mc_index_file_opts_default(). */
+typedef struct mc_index_file_opts {
+    size_t size;      /* sizeof(mc_index_file_opts), for growth */
+    mc_logger logger; /* why a file was refused, naming it */
+    int no_mmap;      /* nonzero: read the file into memory instead of mapping it
+                       * (the default maps it read-only: about 3 times faster, and
+                       * the pages are shared by scans on one machine; a mapped file
+                       * must not be truncated in place while it is open) */
+    uint8_t reserved[16];
+} mc_index_file_opts;
+
+MC_API void mc_index_file_opts_default(mc_index_file_opts *opts);
+
+/* Open an index file written by mc_index_file_write() and check all of it:
+ * magic bytes, format version, byte order, size, XXH64 checksum, the
+ * section table, and every index stored in the arrays (a crafted file is
+ * refused, never dereferenced out of bounds).
+ * Returns 0 and sets *out (close it with mc_index_file_close()); MC_ENOENT
+ * or MC_EIO (cannot read); MC_EFORMAT (not an index file, truncated,
+ * corrupt or inconsistent); MC_EVERSION (another format version, or built
+ * with another normalisation or Unicode version: rebuild it); MC_ENOMEM;
+ * MC_EINVAL (NULL argument). On failure *out is untouched and the reason,
+ * naming the file, goes to opts->logger. */
+MC_API int mc_index_file_open(mc_index_file **out, const char *path,
+                              const mc_index_file_opts *opts);
+
+/* Close the file and free everything it owns (its benchmark set too);
+ * sets *f to NULL. NULL-safe. It must outlive every scan using it. */
+MC_API void mc_index_file_close(mc_index_file **f);
+
+/* The benchmark set stored in the file: items and file records (source,
+ * SHA-256, format) as they were when the index was written. Borrowed,
+ * valid until mc_index_file_close(). */
+MC_API const mc_bench *mc_index_file_bench(const mc_index_file *f);
+
+/* What an index file was built with. */
+typedef struct mc_index_file_info {
+    const char *path;        /* as given to mc_index_file_open() */
+    mc_preset preset;
+    uint32_t ngram;
+    uint32_t template_items;
+    uint32_t items;
+    uint64_t fingerprint;    /* summary.json's benchmark.fingerprint */
+    uint64_t checksum;       /* XXH64 of the file's contents (its header's) */
+    uint64_t file_size;
+    const char *fields;      /* --fields of the benchmark files, or NULL */
+} mc_index_file_info;
+
+/* Fill *info; its strings are valid until mc_index_file_close(). */
+MC_API void mc_index_file_get_info(const mc_index_file *f, mc_index_file_info *info);
 
 /* Merge the results of the --task parts of one scan (`medcheck merge`):
  * read OUTDIR/summary.json, shards.jsonl, shard_results.jsonl and

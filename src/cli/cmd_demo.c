@@ -160,6 +160,102 @@ static int demo_args(const demo_opts *d, const char *abs_out, cli_list *bench, c
     return ac;
 }
 
+/* A simulated model for the evaluation table: every contaminated item
+ * answered correctly (as a model that memorised them would), the others
+ * right 60% of the time by a fixed hash of the key. There are no real
+ * model outputs for the sample; the table only shows how a leak reads. */
+static int simulate_results(const char *items, const char *out)
+{
+    FILE *in = fopen(items, "r");
+    FILE *f = in ? fopen(out, "w") : NULL;
+    char line[1 << 16];
+    json_error_t err;
+    while (f && fgets(line, sizeof(line), in)) {
+        json_t *j = json_loads(line, 0, &err);
+        const char *key = json_string_value(json_object_get(j, "key"));
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (const char *p = key ? key : ""; *p; p++) {
+            h = (h ^ (unsigned char)*p) * 16777619u;
+        }
+        json_t *r = json_pack("{s:s?,s:b,s:s}", "key", key, "correct",
+                              json_is_true(json_object_get(j, "contaminated")) || h % 100 < 60,
+                              "model", "simulated");
+        char *text = key ? json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (text) {
+            fprintf(f, "%s\n", text);
+        }
+        free(text);
+        json_decref(r);
+        json_decref(j);
+    }
+    int rc = f && !ferror(f) ? 0 : -1;
+    if (f && fclose(f) != 0) {
+        rc = -1;
+    }
+    if (in) {
+        fclose(in);
+    }
+    return rc;
+}
+
+/* `medcheck evaluate` of the simulated model into DIR/evaluation. */
+static void demo_evaluate(const char *abs_out, int quiet)
+{
+    char items[PATH_MAX + 32], res[PATH_MAX + 32], ev[PATH_MAX + 32];
+    snprintf(items, sizeof(items), "%s/items.jsonl", abs_out);
+    snprintf(res, sizeof(res), "%s/simulated_results.jsonl", abs_out);
+    snprintf(ev, sizeof(ev), "%s/evaluation", abs_out);
+    if (simulate_results(items, res) != 0) {
+        fprintf(stderr, "medcheck: demo: cannot write %s\n", res);
+        return;
+    }
+    char *av[] = {"medcheck", "evaluate", "--scan", (char *)abs_out, "--results", res,
+                  "-o", ev, quiet ? "--quiet" : NULL, NULL};
+    if (!quiet) {
+        printf("\nevaluation of a simulated model (contaminated items always answered "
+               "correctly, the others 60%% of the time; docs/evaluate.md):\n");
+    }
+    cmd_evaluate(quiet ? 8 : 7, av + 1); /* which records av[0] too */
+}
+
+/* `medcheck audit` of the sample benchmarks into DIR/audit, then `medcheck
+ * report` of the scan, the audit and corpora/demo-manifest.yaml into
+ * DIR/report. `scan_av` is the scan's command line (its --bench pairs). */
+static void demo_report(const char *abs_out, char *const *scan_av, int scan_ac, int quiet)
+{
+    char audit[PATH_MAX + 32], report[PATH_MAX + 32];
+    snprintf(audit, sizeof(audit), "%s/audit", abs_out);
+    snprintf(report, sizeof(report), "%s/report", abs_out);
+    char *av[72] = {"medcheck", "audit"};
+    int ac = 2;
+    for (int i = 0; i + 1 < scan_ac && ac < 66; i++) {
+        if (strcmp(scan_av[i], "--bench") == 0) {
+            av[ac++] = "--bench";
+            av[ac++] = scan_av[++i];
+        }
+    }
+    av[ac++] = "-o";
+    av[ac++] = audit;
+    av[ac++] = "--quiet";
+    av[ac] = NULL;
+    if (cmd_audit(ac - 1, av + 1) != EXIT_OK) {
+        fprintf(stderr, "medcheck: demo: the audit failed; no report\n");
+        return;
+    }
+    char eval[PATH_MAX + 32];
+    snprintf(eval, sizeof(eval), "%s/evaluation", abs_out);
+    char *rv[] = {"medcheck", "report", "--scan", (char *)abs_out, "--audit", audit,
+                  "--evaluation", eval, "--manifest", "corpora/demo-manifest.yaml", "-o", report,
+                  NULL};
+    if (!quiet) {
+        printf("\naudit of the sample benchmarks and the 46-criterion report "
+               "(corpora/demo-manifest.yaml):\n");
+    }
+    if (cmd_report(12 - 1, rv + 1) == EXIT_OK && !quiet) {
+        printf("report: %s/report.html\n", report);
+    }
+}
+
 int cmd_demo(int argc, char **argv)
 {
     demo_opts d = {"medcheck-demo", NULL, 0};
@@ -179,15 +275,18 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "medcheck: demo: %s: %s\n", parent, strerror(errno));
         return EXIT_USAGE;
     }
-    char *av[64];
+    /* cmd_scan() records argv[-1] ("medcheck") as the command's first word */
+    char *av[65] = {"medcheck"};
     cli_list bench = {0};
     int nbench;
-    int ac = demo_args(&d, abs_out, &bench, av, &nbench);
+    int ac = demo_args(&d, abs_out, &bench, av + 1, &nbench);
     printf("medcheck demo: %d benchmark files against corpora/sample\n", nbench);
-    rc = cmd_scan(ac, av);
+    rc = cmd_scan(ac, av + 1);
     if (rc == EXIT_OK) {
         snprintf(items, sizeof(items), "%s/items.jsonl", abs_out);
         check_expected("corpora/EXPECTED.tsv", items);
+        demo_evaluate(abs_out, d.quiet);
+        demo_report(abs_out, av + 1, ac, d.quiet);
     }
     cli_list_free(&bench);
     return rc;

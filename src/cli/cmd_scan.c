@@ -62,8 +62,18 @@ static int walk_dir(const char *dir, cli_list *out, int depth)
 static int add_corpus_arg(const char *arg, cli_list *out)
 {
     struct stat st;
-    if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
-        fprintf(stderr, "medcheck: %s: http(s) shards are not in this version\n", arg);
+    if (mc_http_is_url(arg)) {
+        if (!mc_http_supported()) {
+            fprintf(stderr, "medcheck: %s: this medcheck was built without libcurl, so it "
+                            "reads no http(s) shards\n", arg);
+            return EXIT_USAGE;
+        }
+        return cli_list_push(out, arg) < 0 ? EXIT_USAGE : 0;
+    }
+    size_t scheme = strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    if (scheme > 0 && strncmp(arg + scheme, "://", 3) == 0) {
+        fprintf(stderr, "medcheck: %.*s: only http:// and https:// URLs are read\n",
+                (int)scheme + 3, arg);
         return EXIT_USAGE;
     }
     if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -198,17 +208,19 @@ int cmd_scan(int argc, char **argv)
     cli_scan c;
     cli_list shards = {0};
     mc_bench *b = NULL;
+    mc_index_file *ix = NULL;
     int rc = cli_scan_parse(&c, argc, argv);
     if (rc == 0) {
         rc = cli_expand_shards(&c, &shards);
     }
     if (rc == 0) {
-        rc = cli_read_bench(&c, &b);
+        rc = c.index ? cli_open_index(&c, &ix) : cli_read_bench(&c, &b);
     }
     if (rc == 0) {
         rc = cli_run_scan(&c, b, &shards, argc + 1, argv - 1);
     }
     mc_bench_destroy(&b);
+    mc_index_file_close(&ix);
     cli_list_free(&shards);
     cli_scan_free(&c);
     return rc < 0 ? EXIT_OK : rc;

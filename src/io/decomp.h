@@ -43,9 +43,12 @@ typedef struct mc__decomp_vt {
 extern const mc__decomp_vt mc__decomp_none;
 extern const mc__decomp_vt mc__decomp_zstd;
 extern const mc__decomp_vt mc__decomp_gzip;
+extern const mc__decomp_vt mc__decomp_xz;
+extern const mc__decomp_vt mc__decomp_bz2;
+extern const mc__decomp_vt mc__decomp_igzip; /* when built with ISA-L */
 
 /* The decoder for a stream starting with the first n bytes (n >= 4 unless the
- * stream is shorter): zstd, gzip, or else none. */
+ * stream is shorter): zstd, gzip, xz, bzip2, or else none. */
 const mc__decomp_vt *mc__decomp_probe(const uint8_t *p, size_t n);
 
 /* Decompress a whole in-memory stream: probe the format from the magic bytes

@@ -5,6 +5,7 @@
 
 #include <medcheck/common.h>
 
+#include "config.h"
 #include "io/decomp.h"
 
 /* Output grows by at least this much per decode step. */
@@ -13,7 +14,12 @@
 /* Probed in order; the last entry (none) always matches. */
 static const mc__decomp_vt *const decoders[] = {
     &mc__decomp_zstd,
+#if HAVE_ISAL
+    &mc__decomp_igzip, /* unless MEDCHECK_INFLATE=zlib: then zlib takes gzip */
+#endif
     &mc__decomp_gzip,
+    &mc__decomp_xz,
+    &mc__decomp_bz2,
     &mc__decomp_none,
 };
 

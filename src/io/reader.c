@@ -37,6 +37,19 @@ static int read_input(mc_reader *r)
         r->in_pos = 0;
         r->in_len = 0;
     }
+    if (r->http) {
+        size_t got = 0;
+        int rc = mc__http_read(r->http, r->in + r->in_len, MC__READER_IN_SIZE - r->in_len, &got);
+        if (rc < 0) {
+            snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", r->name,
+                     mc__http_errmsg(r->http));
+            return rc;
+        }
+        r->in_len += got;
+        r->st.bytes_in += got;
+        r->in_eof = got == 0;
+        return 0;
+    }
     for (;;) {
         ssize_t n = read(r->fd, r->in + r->in_len, MC__READER_IN_SIZE - r->in_len);
         if (n > 0) {
@@ -145,11 +158,15 @@ int mc_reader_open(mc_reader **out, const char *path, const mc_reader_opts *opts
     if (rc < 0) {
         goto fail;
     }
-    rc = open_fd(r, path);
-    if (rc < 0) {
-        goto fail;
+    if (mc_http_is_url(path)) {
+        /* probed at the first read, so that network errors come with a message */
+        rc = mc__http_open(&r->http, path, o.http, o.interrupt);
+    } else {
+        rc = open_fd(r, path);
+        if (rc == 0) {
+            rc = probe(r);
+        }
     }
-    rc = probe(r);
     if (rc < 0) {
         goto fail;
     }
@@ -172,11 +189,13 @@ void mc_reader_close(mc_reader **rp)
     if (r->own_fd && r->fd >= 0) {
         close(r->fd);
     }
+    mc__http_close(&r->http);
     if (r->xxh) {
         XXH64_freeState(r->xxh);
     }
     mc__buf_finish(&r->text);
     mc__buf_finish(&r->id);
+    mc__buf_finish(&r->warc_id);
     mc__free(r->win);
     mc__free(r->in);
     mc__free(r->name);
@@ -200,6 +219,12 @@ static int decode_error(mc_reader *r, int rc, const char *why)
 int mc__reader_fill(mc_reader *r)
 {
     char why[160] = "";
+    if (!r->vt) {
+        int rc = probe(r);
+        if (rc < 0) {
+            return rc;
+        }
+    }
     for (;;) {
         if (r->in_pos == r->in_len && !r->in_eof) {
             int rc = read_input(r);

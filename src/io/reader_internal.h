@@ -12,6 +12,7 @@
 #include <medcheck/reader.h>
 
 #include "io/decomp.h"
+#include "io/http.h"
 #include "io/json_field.h"
 #include "util/buf.h"
 
@@ -19,7 +20,7 @@
 #define MC__READER_WIN_SIZE ((size_t)1 << 20) /* initial decompressed window */
 #define MC__READER_DEFAULT_MAX_RECORD ((size_t)64 << 20)
 
-enum { MC__MODE_UNKNOWN = 0, MC__MODE_JSONL, MC__MODE_TEXT };
+enum { MC__MODE_UNKNOWN = 0, MC__MODE_JSONL, MC__MODE_TEXT, MC__MODE_WARC };
 
 /* Positions named "absolute" are byte offsets in the decompressed stream;
  * win[0] is at absolute offset `base`. */
@@ -27,6 +28,7 @@ struct mc_reader {
     char *name; /* shard name for messages */
     int fd;
     bool own_fd;
+    mc__http *http; /* an http(s) shard: bytes come from here, not fd */
     mc_logger logger;
     size_t max_record;
     char *text_field;
@@ -58,6 +60,8 @@ struct mc_reader {
 
     mc_buf text;
     mc_buf id;
+    mc_buf warc_id;    /* WARC mode: WARC-Record-ID of the record returned */
+    bool warc_warned;  /* WARC mode: a non-document record type was reported */
     mc_reader_stats st;
     XXH64_state_t *xxh;
     char errmsg[512];

@@ -11,6 +11,7 @@
 #include "io/json_field.h"
 #include "io/reader_internal.h"
 #include "io/utf8.h"
+#include "io/warc.h"
 #include "util/log.h"
 
 static bool is_blank(const char *p, size_t n)
@@ -264,6 +265,10 @@ static int read_text(mc_reader *r, mc_record *rec)
  * order mark at offset 0 is skipped (the first record starts after it). */
 static int detect_mode(mc_reader *r)
 {
+    int warc = mc__warc_detect(r); /* "WARC/1.x" at offset 0: WARC records */
+    if (warc != 0) {
+        return warc < 0 ? warc : 0;
+    }
     for (;;) {
         if (r->base == 0 && r->pos == 0 && r->win_len >= 3 &&
             memcmp(r->win, "\xEF\xBB\xBF", 3) == 0) {
@@ -300,11 +305,15 @@ int mc_reader_read(mc_reader *r, mc_record *rec)
     if (r->fail_rc) {
         return r->fail_rc;
     }
+    rec->warc_record_id = NULL;
+    rec->warc_record_id_len = 0;
     if (r->mode == MC__MODE_UNKNOWN) {
         rc = detect_mode(r);
     }
     if (rc == 0) {
-        rc = r->mode == MC__MODE_JSONL ? read_jsonl(r, rec) : read_text(r, rec);
+        rc = r->mode == MC__MODE_JSONL  ? read_jsonl(r, rec)
+             : r->mode == MC__MODE_WARC ? mc__warc_read(r, rec)
+                                        : read_text(r, rec);
     }
     if (rc < 0) {
         r->fail_rc = rc;

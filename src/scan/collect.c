@@ -4,6 +4,7 @@
  * count boilerplate keys for the shard-level decision. */
 #include <string.h>
 
+#include "near/near.h"
 #include "scan/scan_int.h"
 #include "util/alloc.h"
 
@@ -439,6 +440,12 @@ static int push_cand(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec
         c->docid_len = (int32_t)(rec->id_len > 256 ? 256 : rec->id_len);
         rc = mc__buf_append(&acc->arena, rec->id, (size_t)c->docid_len);
     }
+    c->rid_len = -1;
+    if (rc == 0 && rec->warc_record_id) {
+        c->rid_off = (uint32_t)acc->arena.len;
+        c->rid_len = (int32_t)(rec->warc_record_id_len > 256 ? 256 : rec->warc_record_id_len);
+        rc = mc__buf_append(&acc->arena, rec->warc_record_id, (size_t)c->rid_len);
+    }
     look_around(acc, m, rec, g, e, c);
     for (size_t s = g; rc == 0 && s < e; s++) {
         const mc_span *sp = &m->spans[s];
@@ -459,6 +466,7 @@ static int push_cand(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec
 int mc__acc_doc(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec)
 {
     acc->docno++;
+    acc->doc_cand0 = acc->ncands;
     size_t g = 0;
     while (g < m->nspans) {
         uint32_t item = acc->idx->seqs[m->spans[g].seq].item;
@@ -471,6 +479,77 @@ int mc__acc_doc(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec)
             return rc;
         }
         g = e;
+    }
+    return 0;
+}
+
+int mc__acc_near(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec,
+                 const mc_near_hit *hits, size_t nhits)
+{
+    const mc_index *idx = acc->idx;
+    const mc_tokvec *dv = &m->tv;
+    size_t exact_end = acc->ncands;
+    for (size_t h = 0; h < nhits; h++) {
+        const mc_near_hit *nh = &hits[h];
+        int32_t q = nh->item < idx->nitems ? idx->items[nh->item].seq[MC_C_QUESTION] : -1;
+        if (q < 0 || nh->t1 <= nh->t0 || nh->t1 > dv->n) {
+            continue;
+        }
+        /* the exact pass has this item in this document: its candidate
+         * carries the containment, and its spans stay the evidence */
+        mc_cand *ex = NULL;
+        for (size_t k = acc->doc_cand0; k < exact_end && !ex; k++) {
+            ex = acc->cands[k].item == nh->item ? &acc->cands[k] : NULL;
+        }
+        if (ex) {
+            ex->near_score = nh->score > ex->near_score ? nh->score : ex->near_score;
+            continue;
+        }
+        int rc = mc__array_reserve((void **)&acc->cands, &acc->cands_cap, acc->ncands + 1,
+                                   sizeof(mc_cand), 256);
+        if (rc == 0) {
+            rc = mc__array_reserve((void **)&acc->spans, &acc->spans_cap, acc->nspans + 1,
+                                   sizeof(mc_cspan), 256);
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        mc_cand *c = &acc->cands[acc->ncands];
+        memset(c, 0, sizeof(*c));
+        c->item = nh->item;
+        c->record = rec->index;
+        c->offset = rec->offset;
+        c->docid_len = -1;
+        c->rid_len = -1;
+        c->near = 1;
+        c->near_score = nh->score;
+        c->corroborated = 1;
+        c->span0 = (uint32_t)acc->nspans;
+        c->nspans = 1;
+        if (rec->id) {
+            c->docid_off = (uint32_t)acc->arena.len;
+            c->docid_len = (int32_t)(rec->id_len > 256 ? 256 : rec->id_len);
+            rc = mc__buf_append(&acc->arena, rec->id, (size_t)c->docid_len);
+        }
+        if (rc == 0 && rec->warc_record_id) {
+            c->rid_off = (uint32_t)acc->arena.len;
+            c->rid_len = (int32_t)(rec->warc_record_id_len > 256 ? 256 : rec->warc_record_id_len);
+            rc = mc__buf_append(&acc->arena, rec->warc_record_id, (size_t)c->rid_len);
+        }
+        /* the window as a span of the question sequence: its words are
+         * the evidence's match_tokens, its bytes the snippet */
+        mc_span win = {(uint32_t)q, 0, nh->t0, nh->t1 - nh->t0, -1, 0};
+        mc_cspan *cs = &acc->spans[acc->nspans++];
+        cs->seq = (uint32_t)q;
+        cs->a = 0;
+        cs->len = win.len;
+        if (rc == 0) {
+            rc = push_snippet(acc, dv, rec, &win, cs);
+        }
+        acc->ncands++;
+        if (rc < 0) {
+            return rc;
+        }
     }
     return 0;
 }

@@ -49,9 +49,16 @@ static int counts(const mc_shardacc *acc, const mc_cspan *cs)
     return 0;
 }
 
-/* Evidence order: longer match first, then component, shard, record, offset. */
+/* Evidence order: exact before near-duplicate; near ones by similarity;
+ * then longer match first, then component, shard, record, offset. */
 static int ev_before(const mc_evid *x, const mc_evid *y)
 {
+    if (x->near != y->near) {
+        return !x->near;
+    }
+    if (x->near && x->similarity != y->similarity) {
+        return x->similarity > y->similarity;
+    }
     if (x->match_tokens != y->match_tokens) {
         return x->match_tokens > y->match_tokens;
     }
@@ -71,6 +78,7 @@ static void ev_free(mc_evid *e)
 {
     mc__free(e->doc_id);
     mc__free(e->snippet);
+    mc__free(e->warc_record_id);
 }
 
 /* Insert a copy of *e into r's evidence (kept sorted, at most max). Takes
@@ -103,9 +111,17 @@ static int ev_add(mc_itemres *r, uint32_t max, mc_evid *e)
 static int ev_from(const mc_shardacc *acc, const mc_cand *c, const mc_cspan *cs, uint8_t comp,
                    mc_itemres *r)
 {
-    mc_evid e = {acc->shard, c->record, c->offset, NULL, comp, cs->len, NULL};
+    mc_evid e = {acc->shard, c->record, c->offset, NULL, comp, cs->len, NULL, NULL, c->near,
+                 c->near ? c->near_score : 0.0};
     if (c->docid_len >= 0) {
         e.doc_id = mc__strndup(acc->arena.data + c->docid_off, (size_t)c->docid_len);
+    }
+    if (c->rid_len >= 0) {
+        e.warc_record_id = mc__strndup(acc->arena.data + c->rid_off, (size_t)c->rid_len);
+        if (!e.warc_record_id) {
+            ev_free(&e);
+            return MC_ENOMEM;
+        }
     }
     if (!acc->par->redact) {
         e.snippet = mc__strndup(acc->arena.data ? acc->arena.data + cs->snip_off : "",
@@ -275,10 +291,47 @@ static uint8_t doc_status(const mc_shardacc *acc, const mc_cand *c, double qcov,
     return pcov >= acc->par->threshold ? MC_STATUS_PASSAGE_ONLY : MC_STATUS_CLEAN;
 }
 
+/* The evidence of candidate c (already in r) was judged by the near pass:
+ * mark it so, with the containment, and keep the evidence order. */
+static void ev_mark_near(const mc_shardacc *acc, const mc_cand *c, mc_itemres *r)
+{
+    for (uint32_t e = 0; e < r->nev; e++) {
+        mc_evid *ev = &r->ev[e];
+        if (ev->shard == acc->shard && ev->record == c->record && ev->offset == c->offset) {
+            ev->near = 1;
+            ev->similarity = c->near_score;
+        }
+    }
+    for (uint32_t i = 1; i < r->nev; i++) {
+        mc_evid v = r->ev[i];
+        uint32_t j = i;
+        while (j > 0 && ev_before(&v, &r->ev[j - 1])) {
+            r->ev[j] = r->ev[j - 1];
+            j--;
+        }
+        r->ev[j] = v;
+    }
+}
+
+/* A near-duplicate hit: near_duplicate with its containment as the score,
+ * and the window as evidence. */
+static int eval_near(const mc_shardacc *acc, const mc_cand *c, mc_itemres *r)
+{
+    int rc = ev_from(acc, c, &acc->spans[c->span0], MC_C_QUESTION, r);
+    if (rc == 0 && c->near_score >= acc->par->near_threshold) {
+        r->status = r->status > MC_STATUS_NEAR_DUPLICATE ? r->status : MC_STATUS_NEAR_DUPLICATE;
+        r->near_score = c->near_score > r->near_score ? c->near_score : r->near_score;
+    }
+    return rc;
+}
+
 static int eval_cand(const mc_shardacc *acc, const mc_cand *c, mc_itemres *r, ival *tmp)
 {
     const mc_index *idx = acc->idx;
     const mc_iitem *ii = &idx->items[c->item];
+    if (c->near) {
+        return eval_near(acc, c, r);
+    }
     double cov[MC_NCOMP] = {0};
     uint32_t longest[MC_NCOMP] = {0};
     int whole = 0;
@@ -317,6 +370,13 @@ static int eval_cand(const mc_shardacc *acc, const mc_cand *c, mc_itemres *r, iv
     }
     double score;
     uint8_t st = doc_status(acc, c, cov[MC_C_QUESTION], whole, cov[MC_C_PASSAGE], &score);
+    if (st < MC_STATUS_NEAR_DUPLICATE && c->near_score > 0 &&
+        c->near_score >= acc->par->near_threshold) {
+        /* too little for the exact rule, a near copy by containment */
+        st = MC_STATUS_NEAR_DUPLICATE;
+        r->near_score = c->near_score > r->near_score ? c->near_score : r->near_score;
+        ev_mark_near(acc, c, r);
+    }
     r->status = st > r->status ? st : r->status;
     r->score = score > r->score ? score : r->score;
     return 0;
@@ -401,6 +461,7 @@ int mc__fold(const mc_index *idx, const mc_params *par, mc_itemres *dst, const m
         mc_itemres *d = &dst[s->item];
         d->status = s->status > d->status ? s->status : d->status;
         d->score = s->score > d->score ? s->score : d->score;
+        d->near_score = s->near_score > d->near_score ? s->near_score : d->near_score;
         d->answer_any |= s->answer_any;
         for (int k = 0; k < MC_NCOMP; k++) {
             keep_max(d, k, s->cov[k], s->longest[k]);
@@ -419,7 +480,10 @@ int mc__fold(const mc_index *idx, const mc_params *par, mc_itemres *dst, const m
             mc_evid c = s->ev[e];
             c.doc_id = s->ev[e].doc_id ? mc__strdup(s->ev[e].doc_id) : NULL;
             c.snippet = s->ev[e].snippet ? mc__strdup(s->ev[e].snippet) : NULL;
-            if ((s->ev[e].doc_id && !c.doc_id) || (s->ev[e].snippet && !c.snippet)) {
+            c.warc_record_id = s->ev[e].warc_record_id ? mc__strdup(s->ev[e].warc_record_id)
+                                                       : NULL;
+            if ((s->ev[e].doc_id && !c.doc_id) || (s->ev[e].snippet && !c.snippet) ||
+                (s->ev[e].warc_record_id && !c.warc_record_id)) {
                 ev_free(&c);
                 return MC_ENOMEM;
             }
@@ -443,7 +507,9 @@ void mc__item_verdict(const mc_index *idx, const mc_params *par, mc_itemres *r, 
         r->status = dirty ? (r->answer_any ? MC_STATUS_INPUT_AND_ANSWER : MC_STATUS_INPUT_ONLY)
                           : MC_STATUS_CLEAN;
     } else {
-        *score = r->score;
+        /* a near_duplicate is scored by its containment, the others by
+         * the exact pass */
+        *score = r->status == MC_STATUS_NEAR_DUPLICATE ? r->near_score : r->score;
     }
     *contaminated = r->status >= MC_STATUS_NEAR_DUPLICATE;
 }

@@ -12,6 +12,7 @@
 
 #include <medcheck/normalize.h>
 
+#include "index/index_file.h"
 #include "scan/output.h"
 #include "scan/scan_int.h"
 #include "util/alloc.h"
@@ -32,7 +33,8 @@ typedef struct merge {
     mc_params par;
     mc_bench *bench;
     char *fields_mem;
-    mc_index *idx;
+    mc_index_file *ixf; /* the index file the parts were scanned with, or NULL */
+    mc_index *idx;      /* built from bench, or borrowed from ixf */
     mc_shardres *res; /* by list position */
     uint32_t *owner;  /* part + 1 that gave each position, or 0 */
     uint32_t *mine;
@@ -129,7 +131,14 @@ static int opts_from(merge *m, const mc_scan_opts *user)
     }
     o->preset = (mc_preset)mc_preset_parse(preset);
     m->par = (mc_params){o->preset,      (uint32_t)n,    thr,           (uint32_t)maxev,
-                         (uint32_t)tmpl, (uint32_t)freq, (uint32_t)win, redact};
+                         (uint32_t)tmpl, (uint32_t)freq, (uint32_t)win, redact,
+                         0,              0.0};
+    /* absent in results of versions without the near-duplicate pass: off */
+    m->par.near = json_is_true(json_object_get(p, "near"));
+    json_t *nt = json_object_get(p, "near_threshold");
+    m->par.near_threshold = json_is_number(nt) ? json_number_value(nt) : 0.0;
+    o->near = m->par.near;
+    o->near_threshold = m->par.near_threshold;
     o->ngram = m->par.n;
     o->threshold = thr;
     o->max_evidence = m->par.max_evidence;
@@ -161,6 +170,35 @@ static int read_list(merge *m)
     return rc;
 }
 
+/* Parts scanned with --index: the same index file again, checked by its
+ * XXH64 (the fingerprint and parameters are checked after). */
+static int open_index(merge *m, json_t *ixj)
+{
+    const char *path = json_string_value(json_object_get(ixj, "path"));
+    const char *want = json_string_value(json_object_get(ixj, "xxh64"));
+    mc_index_file_opts o;
+    mc_index_file_opts_default(&o);
+    o.logger = *m->lg;
+    if (!path || !want || mc_index_file_open(&m->ixf, path, &o) < 0) {
+        mc__log(m->lg, MC_LOG_ERROR, "the parts were scanned with index %s, which cannot be "
+                "opened", path ? path : "?");
+        return MC_EINVAL;
+    }
+    mc_index_file_info in;
+    mc_index_file_get_info(m->ixf, &in);
+    char hex[17];
+    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)in.checksum);
+    if (strcmp(hex, want) != 0 || in.preset != m->par.preset || in.ngram != m->par.n ||
+        in.template_items != m->par.template_items) {
+        mc__log(m->lg, MC_LOG_ERROR, "index %s: changed since the scan (XXH64 %s, the parts %s)",
+                path, hex, want);
+        return MC_EINVAL;
+    }
+    m->idx = (mc_index *)mc__index_file_index(m->ixf); /* read only; never destroyed here */
+    m->opts.index = m->ixf;
+    return 0;
+}
+
 /* The benchmark files again, as recorded (source, format, --fields), each
  * checked by SHA-256; then the index, checked by its fingerprint. */
 static int rebuild_index(merge *m)
@@ -170,6 +208,10 @@ static int rebuild_index(merge *m)
     mc_bench_opts bo;
     mc_bench_opts_default(&bo);
     int rc = mc__merge_fields(m->opts.bench_fields, &bo.fields, &m->fields_mem);
+    if (rc == 0 && json_is_object(json_object_get(bj, "index"))) {
+        files = NULL; /* the index file holds the benchmark */
+        rc = open_index(m, json_object_get(bj, "index"));
+    }
     rc = rc == 0 ? mc_bench_create(&m->bench) : rc;
     for (size_t i = 0; rc == 0 && i < json_array_size(files); i++) {
         json_t *f = json_array_get(files, i);
@@ -184,7 +226,7 @@ static int rebuild_index(merge *m)
             rc = rc == MC_ENOMEM ? rc : MC_EINVAL;
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && !m->ixf) {
         rc = mc__index_build(&m->idx, m->bench, m->par.preset, m->par.n, m->par.template_items);
     }
     if (rc == 0) {
@@ -305,7 +347,8 @@ static int fold_and_write(merge *m, const char *outdir, double t0, mc_scan_resul
             return rc;
         }
     }
-    mc_output out = {m->bench, m->idx,      &m->par,  &m->opts, (const char *const *)m->list,
+    const mc_bench *bench = m->ixf ? mc_index_file_bench(m->ixf) : m->bench;
+    mc_output out = {bench,    m->idx,      &m->par,  &m->opts, (const char *const *)m->list,
                      m->nlist, m->mine,     m->nlist, m->res,   m->items,
                      complete, now_s() - t0};
     mc_scan_result local;
@@ -326,7 +369,11 @@ static void merge_finish(merge *m)
     mc__free(m->res);
     mc__free(m->owner);
     mc__free(m->mine);
+    if (m->ixf) {
+        m->idx = NULL; /* borrowed from the file */
+    }
     mc__index_destroy(&m->idx);
+    mc_index_file_close(&m->ixf);
     mc_bench_destroy(&m->bench);
     mc__free(m->fields_mem);
     mc__free(m->canaries);

@@ -175,8 +175,25 @@ static int evid_from(json_t *j, size_t nshards, mc_evid *e)
                    NULL,
                    (uint8_t)comp,
                    (uint32_t)tokens,
-                   NULL};
+                   NULL,
+                   NULL,
+                   0,
+                   0.0};
+    json_t *jsim = json_object_get(j, "similarity"); /* optional: near-duplicate evidence */
+    if (jsim) {
+        if (!json_is_number(jsim) || json_number_value(jsim) < 0 || json_number_value(jsim) > 1) {
+            return MC_EFORMAT;
+        }
+        e->near = 1;
+        e->similarity = json_number_value(jsim);
+    }
+    const char *rid = NULL; /* optional: WARC shards only */
+    json_t *jr = json_object_get(j, "warc_record_id");
+    if (jr && opt_str(jr, &rid) < 0) {
+        return MC_EFORMAT;
+    }
     int rc = dup_or_null(doc_id, &e->doc_id);
+    rc = rc < 0 ? rc : dup_or_null(rid, &e->warc_record_id);
     return rc < 0 ? rc : dup_or_null(snippet, &e->snippet);
 }
 
@@ -216,6 +233,13 @@ static int item_from(const mc_index *idx, size_t nshards, json_t *j, mc_itemres 
     r->item = (uint32_t)item;
     r->status = (uint8_t)status;
     r->answer_any = (uint8_t)(answer_any != 0);
+    json_t *ns = json_object_get(j, "near_score");
+    if (ns) {
+        if (!json_is_number(ns) || json_number_value(ns) < 0 || json_number_value(ns) > 1) {
+            return MC_EFORMAT;
+        }
+        r->near_score = json_number_value(ns);
+    }
     for (int k = 0; k < MC_NCOMP; k++) {
         if (lg[k] < 0 || lg[k] > UINT32_MAX) {
             return MC_EFORMAT;
@@ -372,7 +396,7 @@ int mc__merge_check_same(void *const *summaries, const char *const *dirs, size_t
                          const mc_logger *lg)
 {
     json_t *const *sum = (json_t *const *)summaries;
-    static const char *const bench_keys[] = {"fingerprint", "items", "files", "fields"};
+    static const char *const bench_keys[] = {"fingerprint", "items", "files", "fields", "index"};
     int bad = 0;
     for (size_t k = 1; k < nparts; k++) {
         const char *key;

@@ -18,6 +18,7 @@
 #include <medcheck/version.h>
 
 #include "config.h"
+#include "near/near.h"
 #include "scan/output.h"
 #include "util/alloc.h"
 #include "util/jsonw.h"
@@ -80,6 +81,10 @@ void mc__evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r, int
         mc__jw_uint(w, ev->offset);
         mc__jw_key(w, "doc_id");
         mc__jw_str(w, ev->doc_id);
+        if (ev->warc_record_id) { /* WARC shards only (contract: added for WET) */
+            mc__jw_key(w, "warc_record_id");
+            mc__jw_str(w, ev->warc_record_id);
+        }
         mc__jw_key(w, "component");
         if (for_merge) {
             mc__jw_uint(w, ev->comp);
@@ -88,6 +93,16 @@ void mc__evidence_json(mc_jsonw *w, const mc_output *o, const mc_itemres *r, int
         }
         mc__jw_key(w, "match_tokens");
         mc__jw_uint(w, ev->match_tokens);
+        if (ev->near) { /* found by the near-duplicate pass */
+            mc__jw_key(w, "method");
+            mc__jw_str(w, "near");
+            mc__jw_key(w, "similarity");
+            if (for_merge) {
+                mc__jw_real_exact(w, ev->similarity);
+            } else {
+                mc__jw_real(w, ev->similarity);
+            }
+        }
         mc__jw_key(w, "snippet");
         mc__jw_str(w, ev->snippet);
         mc__jw_obj_end(w);
@@ -304,7 +319,23 @@ static json_t *params_json(const mc_output *o)
     json_object_set_new(j, "short_span_tokens", json_integer(2 * p->n));
     json_object_set_new(j, "answer_window", json_integer(p->answer_window));
     json_object_set_new(j, "max_evidence", json_integer(p->max_evidence));
-    json_object_set_new(j, "near", json_false());
+    json_object_set_new(j, "near", json_boolean(p->near));
+    if (p->near) {
+        mc_near_params np;
+        mc__near_params_for(p, &np);
+        json_object_set_new(j, "near_threshold", json_real(p->near_threshold));
+        json_t *nj = json_object();
+        json_object_set_new(nj, "measure", json_string("containment of the item's distinctive "
+                                                       "word shingles in a document window"));
+        json_object_set_new(nj, "shingle_words", json_integer(np.shingle));
+        json_object_set_new(nj, "permutations", json_integer(np.perms));
+        json_object_set_new(nj, "bands", json_integer(np.bands));
+        json_object_set_new(nj, "rows", json_integer(np.rows));
+        json_object_set_new(nj, "min_shingles", json_integer(np.min_shingles));
+        json_object_set_new(nj, "template_items", json_integer(np.template_items));
+        json_object_set_new(nj, "parts", json_string("question"));
+        json_object_set_new(j, "near_params", nj);
+    }
     json_object_set_new(j, "text_field", json_string(so->text_field ? so->text_field : "text"));
     json_object_set_new(j, "id_field", json_string(so->id_field ? so->id_field : "id"));
     json_object_set_new(j, "max_record_bytes",
@@ -333,6 +364,16 @@ static json_t *benchmark_json(const mc_output *o)
     json_object_set_new(j, "files", files);
     json_object_set_new(j, "fields", o->opts->bench_fields ? json_string(o->opts->bench_fields)
                                                            : json_null());
+    json_t *ix = json_null();
+    if (o->opts->index) {
+        /* the index file the scan loaded instead of the benchmark files */
+        mc_index_file_info in;
+        mc_index_file_get_info(o->opts->index, &in);
+        ix = json_object();
+        json_object_set_new(ix, "path", json_string(in.path));
+        json_object_set_new(ix, "xxh64", jhex64(in.checksum));
+    }
+    json_object_set_new(j, "index", ix);
     return j;
 }
 

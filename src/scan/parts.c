@@ -29,7 +29,8 @@ static void bits_part(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
 /* Does the result say anything a fold would keep? */
 static int nonzero(const mc_itemres *r)
 {
-    int any = r->status || r->answer_any || r->score > 0 || r->bits || r->nev;
+    int any = r->status || r->answer_any || r->score > 0 || r->near_score > 0 || r->bits ||
+              r->nev;
     for (int k = 0; k < MC_NCOMP; k++) {
         any |= r->longest[k] || r->cov[k] > 0;
     }
@@ -47,6 +48,10 @@ static void item_part(mc_jsonw *w, const mc_output *o, const mc_itemres *r)
     mc__jw_bool(w, r->answer_any);
     mc__jw_key(w, "score");
     mc__jw_real_exact(w, r->score);
+    if (r->near_score > 0) { /* optional: absent means 0 */
+        mc__jw_key(w, "near_score");
+        mc__jw_real_exact(w, r->near_score);
+    }
     mc__jw_key(w, "longest");
     mc__jw_arr(w);
     for (int k = 0; k < MC_NCOMP; k++) {

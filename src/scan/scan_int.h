@@ -15,6 +15,9 @@
 #include "match/match.h"
 #include "util/buf.h"
 
+struct mc_near_hit;
+struct mc_near_params;
+
 /* Effective parameters (preset defaults applied). */
 typedef struct mc_params {
     mc_preset preset;
@@ -25,6 +28,8 @@ typedef struct mc_params {
     uint32_t frequent_docs;
     uint32_t answer_window;
     int redact;
+    int near;              /* the near-duplicate pass runs */
+    double near_threshold; /* containment for a near_duplicate */
 } mc_params;
 
 /* A span kept until the end of its shard. */
@@ -43,12 +48,16 @@ typedef struct mc_cand {
     uint64_t offset;
     uint32_t docid_off;
     int32_t docid_len; /* -1: no id */
+    uint32_t rid_off;  /* WARC-Record-ID (WARC shards) in the arena */
+    int32_t rid_len;   /* -1: none */
     uint32_t span0;
     uint32_t nspans;
     uint32_t opt_found;   /* option tokens found near the question */
     uint32_t opt_longest;
     uint8_t answer_found; /* correct answer near the question */
     uint8_t corroborated; /* short stem: options (or answer) found with it */
+    uint8_t near;         /* a near-duplicate hit (one span: the window) */
+    double near_score;    /* containment from the near pass (0: none) */
 } mc_cand;
 
 /* A key's count of documents in which it appeared only in short spans. */
@@ -66,6 +75,9 @@ typedef struct mc_evid {
     uint8_t comp;
     uint32_t match_tokens;
     char *snippet;  /* owned, or NULL when redacted */
+    char *warc_record_id; /* owned; WARC shards only, else NULL */
+    uint8_t near;         /* found by the near-duplicate pass */
+    double similarity;    /* near: containment of the item in the window */
 } mc_evid;
 
 /* What one shard (or a fold of shards) says about one item. */
@@ -74,6 +86,8 @@ typedef struct mc_itemres {
     uint8_t status;      /* per-document statuses, best one (medcheck, gpt3) */
     uint8_t answer_any;  /* palm/llama2: answer found next to a prompt match */
     double score;        /* best document (medcheck, gpt3) */
+    double near_score;   /* best near-duplicate containment (the score of a
+                          * near_duplicate item) */
     uint32_t longest[MC_NCOMP];
     double cov[MC_NCOMP];
     uint64_t *bits;      /* palm/llama2: union of found positions */
@@ -106,13 +120,30 @@ typedef struct mc_shardacc {
     mc_freq *freq;
     size_t freq_mask, nfreq;
     uint64_t docno;
+    size_t doc_cand0; /* first candidate of the current document */
 } mc_shardacc;
 
 int mc__acc_init(mc_shardacc *acc, const mc_index *idx, const mc_params *par, uint32_t shard);
 void mc__acc_finish(mc_shardacc *acc);
 
+/* The near-duplicate detector's parameters for these scan parameters. */
+void mc__near_params_for(const mc_params *par, struct mc_near_params *np);
+/* The scan's near-duplicate detector of the index's items at this
+ * threshold (also stored in index files by `medcheck index`). 0 or an
+ * error of mc__near_build. */
+struct mc_near;
+int mc__scan_build_near(const mc_index *idx, const mc_bench *bench, double threshold,
+                        struct mc_near **out);
+
 /* Turn the matcher's spans for one document into candidates. */
 int mc__acc_doc(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec);
+
+/* Add the near-duplicate hits of the same document (after mc__acc_doc):
+ * one candidate each, or, for an item the exact pass also has in this
+ * document, its containment on that candidate (near_duplicate when the
+ * exact spans fall short of the exact rule). */
+int mc__acc_near(mc_shardacc *acc, const mc_matcher *m, const mc_record *rec,
+                 const struct mc_near_hit *hits, size_t nhits);
 
 /* Documents of the shard in which a key appeared only in short spans. */
 uint32_t mc__acc_freq(const mc_shardacc *acc, uint32_t slot);

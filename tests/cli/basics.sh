@@ -21,8 +21,10 @@ mc frobnicate
 expect_rc 2 "unknown command"
 mc merge "$TMP/no-such-part" -o "$TMP/m"
 expect_rc 2 "merge of a part that does not exist"
-mc audit --bench x -o y
+mc query --sketch x -o y
 expect_rc 2 "command of a later version"
+mc audit --bench "$TMP/no-such-benchmark.jsonl" -o "$TMP/a"
+expect_rc 2 "audit of a benchmark file that does not exist"
 mc scan -o "$TMP/x" corpora/sample
 expect_rc 2 "scan without --bench"
 check "says why" grep -q -- '--bench' "$TMP/err"

@@ -49,6 +49,29 @@ print(f"MedQA vs MMLU: {len(flagged)} flagged, all labelled true_positive")
 ' "$TMP/medqa/items.jsonl" "$ROOT/tests/data/medqa_vs_mmlu.tsv"
 check "MedQA vs MMLU: template-only overlaps are clean" test $? -eq 0
 
+# MedQA against MedXpertQA (MedAgentsBench's copies) as the corpus: the four
+# pairs of groundtruth/cross_benchmark_pairs.tsv at containment >= 0.95 are
+# found, with the near-duplicate pass on and off
+for near in on off; do
+    mc scan --quiet --near "$near" --bench "$X/medqa/US_4_options_phrases_no_exclude_test.jsonl" \
+        --text-field question -o "$TMP/xq-$near" \
+        "$X/medagentsbench/medxpertqa-r_test.jsonl" "$X/medagentsbench/medxpertqa-u_test.jsonl"
+    expect_rc 0 "MedQA against MedXpertQA (near $near)"
+    pyq '
+import csv, json, sys
+want = set()
+for row in csv.reader(open(sys.argv[2]), delimiter="\t"):
+    if len(row) > 6 and row[0] == "medqa" and row[3].startswith("medxpertqa") and float(row[6]) >= 0.95:
+        want.add(int(row[2]))
+assert len(want) == 4, want
+got = {json.loads(l)["index"] for l in open(sys.argv[1]) if json.loads(l)["contaminated"]}
+assert want <= got, (sorted(want - got), sorted(got))
+s = json.load(open(sys.argv[3]))
+assert s["params"]["near"] == (sys.argv[4] == "on"), s["params"]
+' "$TMP/xq-$near/items.jsonl" "$X/groundtruth/cross_benchmark_pairs.tsv" "$TMP/xq-$near/summary.json" "$near"
+    check "the four MedQA/MedXpertQA pairs at containment >= 0.95 are found (near $near)" test $? -eq 0
+done
+
 B=()
 for f in "$X"/medqa/*.jsonl "$X"/medmcqa/dev.json "$X"/pubmedqa/ori_pqal.json "$X"/headqa/*.json \
     "$X"/bioasq/*.json "$X"/medagentsbench/*.jsonl "$X"/mmlu_hendrycks/test/*.csv; do

@@ -16,10 +16,10 @@ need_external
 # METRIC: recall (share reported contaminated), as_expected (share with the
 # exact expected status), fp / fp_rate (hard negatives), flagged (control:
 # items flagged by the clean documents; other: items planted nowhere but
-# flagged). The near-duplicate forms are printed only: when the near-duplicate
-# pass (status near_duplicate) is in, turn their "print" into
-# "recall min 0.95" (shuffled, changed_words) or "recall min 0.9" (numbers,
-# truncated), the issue's targets.
+# flagged). The near-duplicate forms are asserted with some slack for the
+# subset's size (13 items a form: one miss is 0.923); the full harness
+# (bench/pr/run.sh) holds the issue's targets (0.95 shuffled and changed
+# words, 0.9 numbers and truncated stems).
 THRESHOLDS='
 verbatim            recall       min 0.99
 rewrapped           recall       min 0.99
@@ -32,6 +32,10 @@ neg_template        fp_rate      max 0.01
 neg_translated      fp_rate      max 0.01
 neg_same_topic      fp_rate      max 0.01
 control             flagged      max 0      # the 697 clean Common Crawl documents
+shuffled            recall       min 0.95
+changed_words       recall       min 0.9    # stems of 20 words or more
+numbers             recall       min 0.84
+truncated           recall       min 0.84
 verbatim            print                   # exact statuses (input_and_answer)
 rewrapped           print
 layout              print

@@ -231,6 +231,61 @@ static void test_reader_read_truncated(void **state)
     free(s);
 }
 
+/* The two gzip decoders (ISA-L when built with it, and zlib, chosen with
+ * MEDCHECK_INFLATE=zlib) give the same records and the same verdict on
+ * whole, multi-member, truncated, corrupt and bad-checksum streams. */
+static void same_gzip_result(const char *data, size_t n)
+{
+    got a, b;
+    unsetenv("MEDCHECK_INFLATE");
+    read_bytes(data, n, NULL, &a);
+    setenv("MEDCHECK_INFLATE", "zlib", 1);
+    read_bytes(data, n, NULL, &b);
+    unsetenv("MEDCHECK_INFLATE");
+    assert_int_equal(a.rc, b.rc);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_string_equal(a.text[i], b.text[i]);
+        assert_int_equal(a.offset[i], b.offset[i]);
+    }
+    assert_int_equal(a.st.bytes_decompressed, b.st.bytes_decompressed);
+    assert_int_equal(a.st.xxh64, b.st.xxh64);
+    if (a.rc < 0) {
+        assert_non_null(strstr(a.errmsg, "byte offset"));
+        assert_non_null(strstr(b.errmsg, "byte offset"));
+    }
+    got_free(&a);
+    got_free(&b);
+}
+
+static void test_reader_gzip_decoders_agree(void **state)
+{
+    size_t len;
+    char *s = big_jsonl(20000, &len);
+    size_t cap = 2 * len + 4096;
+    char *c = malloc(cap);
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        n += gzip_member(c + n, cap - n, parts[i], strlen(parts[i]));
+    }
+    size_t big = gzip_member(c + n, cap - n, s, len);
+    same_gzip_result(c, n + big); /* four members, one large */
+    same_gzip_result(c, n + big / 2);   /* truncated inside a member */
+    same_gzip_result(c, n + big - 3);   /* truncated in the trailer */
+    same_gzip_result(c, n + 5);         /* truncated in a header */
+    c[n + big - 6] ^= 0x01;             /* a wrong CRC-32 */
+    same_gzip_result(c, n + big);
+    c[n + big - 6] ^= 0x01;
+    c[n + big - 2] ^= 0x01;             /* a wrong length */
+    same_gzip_result(c, n + big);
+    c[n + big - 2] ^= 0x01;
+    c[n + big / 3] ^= 0x55;             /* corrupt deflate data */
+    c[n + big / 3 + 1] ^= 0x55;
+    same_gzip_result(c, n + big);
+    free(c);
+    free(s);
+}
+
 static void test_reader_read_zstd_window_limit(void **state)
 {
     const char *s = "{\"text\":\"small\"}\n";
@@ -511,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_reader_read_gzip_multimember),
         cmocka_unit_test(test_reader_read_plain_jsonl),
         cmocka_unit_test(test_reader_read_truncated),
+        cmocka_unit_test(test_reader_gzip_decoders_agree),
         cmocka_unit_test(test_reader_read_zstd_window_limit),
         cmocka_unit_test(test_reader_read_bad_records_skipped),
         cmocka_unit_test(test_reader_read_oversize_streaming),
