@@ -84,7 +84,7 @@ void cli_scan_usage(FILE *f)
         "      --corpus NAME         text and id fields of a well-known corpus ('medcheck\n"
         "                            corpora' lists them); --text-field/--id-field win\n"
         "      --shards-from FILE    shard paths or URLs, one a line (# comments); relative\n"
-        "                            to FILE\n"
+        "                            to FILE, which may itself be an http(s) URL\n"
         "      --http-header-file FILE  extra request headers for http(s) shards, one\n"
         "                            'Name: value' a line (# comments); also read from\n"
         "                            MEDCHECK_HTTP_HEADERS (lines); never give them as options\n"

@@ -83,11 +83,72 @@ static int add_corpus_arg(const char *arg, cli_list *out)
 }
 
 /* --shards-from FILE: one path a line; relative to FILE's directory. */
-static int read_list(const char *file, cli_list *out)
+/* A shard list at an http(s) URL, read whole (it may be compressed) into
+ * *text: its blank-line separated blocks, one line each after another. */
+static int fetch_list(const char *url, const mc_http_opts *http, char **text, size_t *len)
 {
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    mc_reader_opts ro;
+    mc_reader_opts_default(&ro);
+    ro.http = http;
+    ro.max_record_bytes = (size_t)16 << 20;
+    mc_reader *r = NULL;
+    int rc = mc_reader_open(&r, url, &ro);
+    size_t n = 0, cap = 0;
+    char *s = NULL;
+    mc_record rec;
+    while (rc == 0 && (rc = mc_reader_read(r, &rec)) == 1) {
+        if (n + rec.text_len + 2 > (size_t)64 << 20) {
+            fprintf(stderr, "medcheck: --shards-from %s: a list over 64 MiB\n", url);
+            rc = -1;
+            break;
+        }
+        if (n + rec.text_len + 2 > cap) {
+            cap = 2 * (n + rec.text_len + 2);
+            char *t = realloc(s, cap);
+            if (!t) {
+                rc = -1;
+                break;
+            }
+            s = t;
+        }
+        memcpy(s + n, rec.text, rec.text_len);
+        n += rec.text_len;
+        s[n++] = '\n';
+        rc = 0;
+    }
+    if (rc < 0 && r) {
+        fprintf(stderr, "medcheck: --shards-from %s: %s\n", url, mc_reader_errmsg(r));
+    } else if (rc < 0) {
+        fprintf(stderr, "medcheck: --shards-from %s: %s\n", url, mc_strerror(rc));
+    }
+    mc_reader_close(&r);
+    if (rc < 0) {
+        free(s);
+        return EXIT_USAGE;
+    }
+    *text = s;
+    *len = n;
+    return 0;
+}
+
+static int read_list(const char *file, const mc_http_opts *http, cli_list *out)
+{
+    char *fetched = NULL;
+    size_t flen = 0;
+    if (mc_http_is_url(file)) {
+        if (fetch_list(file, http, &fetched, &flen) != 0) {
+            return EXIT_USAGE;
+        }
+        if (!fetched) {
+            return 0; /* an empty list */
+        }
+    }
+    FILE *f = fetched ? fmemopen(fetched, flen, "r")
+              : strcmp(file, "-") == 0 ? stdin
+                                       : fopen(file, "r");
     if (!f) {
         perror(file);
+        free(fetched);
         return EXIT_USAGE;
     }
     const char *slash = strrchr(file, '/');
@@ -118,6 +179,7 @@ static int read_list(const char *file, cli_list *out)
     if (f != stdin) {
         fclose(f);
     }
+    free(fetched);
     return rc;
 }
 
@@ -128,7 +190,7 @@ int cli_expand_shards(cli_scan *c, cli_list *shards)
         rc = add_corpus_arg(c->corpus.v[i], shards);
     }
     for (size_t i = 0; rc == 0 && i < c->shards_from.n; i++) {
-        rc = read_list(c->shards_from.v[i], shards);
+        rc = read_list(c->shards_from.v[i], &c->http_opts, shards);
     }
     return rc;
 }

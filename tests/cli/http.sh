@@ -257,6 +257,36 @@ sh = [json.loads(l)["shard"] for l in open(sys.argv[1] + "/shards.jsonl")]
 assert sh[0].startswith("http://") and sh[1].startswith("/") and sh[2].startswith("http://"), sh
 ' "$TMP/list" "$TMP/local"
 
+# --shards-from a list served over http (nightly's @URL): absolute URLs, a
+# local path, and an entry relative to the list's URL
+mkdir -p "$TMP/lists"
+cp corpora/sample/pubmed-000.jsonl "$TMP/lists/rel-pubmed.jsonl"
+{
+    echo "# list at a URL"
+    echo "$F/-/sample/web-000.jsonl.zst"
+    echo "$ROOT/corpora/sample/web-001.json.gz"
+    echo ""
+    echo "rel-pubmed.jsonl"
+    echo "$ROOT/corpora/sample/notes-000.txt"
+} | gzip >"$TMP/lists/list.txt.gz"
+python3 tests/cli/http_fault_server.py "$TMP/lists" "$TMP/lists.port" "$TMP/lists.log" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/lists.port" ] && break; sleep 0.1; done
+L="http://127.0.0.1:$(cat "$TMP/lists.port")/-"
+mc scan --quiet "${B[@]}" -o "$TMP/urllist" --shards-from "$L/list.txt.gz"
+expect_rc 0 "--shards-from URL (a gzip list)"
+check "--shards-from URL: same verdicts, shard names from the list" pyq '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1] + "/items.jsonl")]
+b = [json.loads(l) for l in open(sys.argv[2] + "/items.jsonl")]
+assert [(x["key"], x["status"], x["score"]) for x in a] == [(x["key"], x["status"], x["score"]) for x in b]
+sh = [json.loads(l)["shard"] for l in open(sys.argv[1] + "/shards.jsonl")]
+assert sh[2].startswith("http://") and sh[2].endswith("/-/rel-pubmed.jsonl"), sh
+' "$TMP/urllist" "$TMP/local"
+mc scan --quiet "${B[@]}" -o "$TMP/urllist2" --shards-from "$L/no-such-list.txt"
+expect_rc 2 "--shards-from URL that does not exist"
+check "--shards-from URL: the error names the URL" grep -q "no-such-list.txt" "$TMP/err"
+
 # SIGINT while waiting on a stalled server: prompt exit 130, incomplete results
 # shellcheck disable=SC2086
 ${MC_WRAPPER:-} "$MEDCHECK" scan --quiet "${B1[@]}" -o "$TMP/int" \
