@@ -17,66 +17,6 @@
 
 static const char *const out_files[] = {"audit.json", "audit.md"};
 
-/* Refuse an OUTDIR that exists and is neither empty nor an audit result. */
-static int check_dir(const char *outdir, const mc_logger *lg)
-{
-    struct stat st;
-    if (stat(outdir, &st) != 0) {
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        mc__log(lg, MC_LOG_ERROR, "%s: exists and is not a directory", outdir);
-        return MC_EINVAL;
-    }
-    DIR *d = opendir(outdir);
-    int entries = 0, ours = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            entries++;
-            ours |= strcmp(e->d_name, "audit.json") == 0;
-        }
-    }
-    if (d) {
-        closedir(d);
-    }
-    if (entries && !ours) {
-        mc__log(lg, MC_LOG_ERROR,
-                "%s: exists and is not a medcheck audit directory; not replacing it", outdir);
-        return MC_EINVAL;
-    }
-    return 0;
-}
-
-/* Remove the temporary directory (only our files are ever in it). */
-static void remove_tmp(const char *tmp)
-{
-    char path[4200];
-    for (size_t i = 0; i < sizeof(out_files) / sizeof(out_files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", tmp, out_files[i]);
-        unlink(path);
-    }
-    rmdir(tmp);
-}
-
-static int write_file(const char *dir, const char *name, const char *text)
-{
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        return MC_EIO;
-    }
-    int rc = mc__wfile_write(f, text, strlen(text));
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        rc = MC_EIO;
-    }
-    if (fclose(f) != 0) {
-        rc = MC_EIO;
-    }
-    return rc;
-}
-
 static int write_outputs(const mc__audit *a, const char *tmp)
 {
     json_t *doc = mc__audit_json(a);
@@ -97,10 +37,10 @@ static int write_outputs(const mc__audit *a, const char *tmp)
         }
     }
     if (rc == 0) {
-        rc = write_file(tmp, "audit.json", text);
+        rc = mc__wfile_write_synced(tmp, "audit.json", text);
     }
     if (rc == 0) {
-        rc = write_file(tmp, "audit.md", md);
+        rc = mc__wfile_write_synced(tmp, "audit.md", md);
     }
     free(text);
     free(md);
@@ -164,7 +104,11 @@ int mc_audit_run(const mc_bench *b, const mc_audit_opts *opts, const char *outdi
     if (!b || !outdir || !outdir[0] || !(o.near_threshold > 0.0 && o.near_threshold <= 1.0)) {
         return MC_EINVAL;
     }
-    int rc = check_dir(outdir, &o.logger);
+    char why[4400];
+    int rc = mc__outdir_check(outdir, "audit.json", "audit", why, sizeof(why));
+    if (rc < 0) {
+        mc__log(&o.logger, MC_LOG_ERROR, "%s", why);
+    }
     if (rc < 0) {
         return rc;
     }
@@ -180,7 +124,7 @@ int mc_audit_run(const mc_bench *b, const mc_audit_opts *opts, const char *outdi
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", outdir, (long)getpid());
     if (rc == 0) {
-        remove_tmp(tmp);
+        mc__wfile_remove_dir(tmp, out_files, sizeof(out_files) / sizeof(out_files[0]));
         if (mkdir(tmp, 0777) != 0) {
             mc__log(&o.logger, MC_LOG_ERROR, "%s: cannot create: %s", tmp, strerror(errno));
             rc = MC_EIO;
@@ -190,7 +134,7 @@ int mc_audit_run(const mc_bench *b, const mc_audit_opts *opts, const char *outdi
             if (rc < 0) {
                 mc__log(&o.logger, MC_LOG_ERROR, "%s: cannot write the audit: %s", outdir,
                         mc_strerror(rc));
-                remove_tmp(tmp);
+                mc__wfile_remove_dir(tmp, out_files, sizeof(out_files) / sizeof(out_files[0]));
             }
         }
     }

@@ -72,6 +72,15 @@ struct mc_reader {
  * code with errmsg set (truncated or corrupt data, read error). */
 int mc__reader_fill(mc_reader *r);
 
+/* Count a skipped record and tell the logger why: "SHARD: KIND IDX at byte
+ * offset OFF: WHY" (KIND "record", or "WARC record"). */
+void mc__reader_skip_record(mc_reader *r, const char *kind, uint64_t idx, uint64_t off,
+                            const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
 /* Drop consumed bytes and, if the window is still full, grow it up to
  * win_limit. 0, MC_ENOMEM, or MC_ELIMIT when it is at the limit. */
 int mc__reader_make_room(mc_reader *r);

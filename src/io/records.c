@@ -38,14 +38,8 @@ static int more(mc_reader *r)
     return mc__reader_fill(r);
 }
 
-static void skip_record(mc_reader *r, uint64_t idx, uint64_t off, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-/* Count a skipped record and tell the logger why. */
-static void skip_record(mc_reader *r, uint64_t idx, uint64_t off, const char *fmt, ...)
+void mc__reader_skip_record(mc_reader *r, const char *kind, uint64_t idx, uint64_t off,
+                            const char *fmt, ...)
 {
     char why[256];
     va_list ap;
@@ -56,7 +50,7 @@ static void skip_record(mc_reader *r, uint64_t idx, uint64_t off, const char *fm
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    mc__log(&r->logger, MC_LOG_WARN, "%s: record %llu at byte offset %llu: %s", r->name,
+    mc__log(&r->logger, MC_LOG_WARN, "%s: %s %llu at byte offset %llu: %s", r->name, kind,
             (unsigned long long)idx, (unsigned long long)off, why);
 }
 
@@ -105,7 +99,7 @@ static int skip_oversize(mc_reader *r)
     if (end < 0) {
         return (int)end;
     }
-    skip_record(r, idx, off, "record exceeds --max-record-bytes (%llu bytes > %zu)",
+    mc__reader_skip_record(r, "record", idx, off, "record exceeds --max-record-bytes (%llu bytes > %zu)",
                 (unsigned long long)((uint64_t)end - off), r->max_record);
     return 0;
 }
@@ -132,20 +126,20 @@ static int jsonl_record(mc_reader *r, const char *line, size_t n, uint64_t off,
         {&r->id_path, &r->id, MC__JSON_MISSING},
     };
     if (n > r->max_record) {
-        skip_record(r, idx, off, "record exceeds --max-record-bytes (%zu bytes > %zu)", n,
+        mc__reader_skip_record(r, "record", idx, off, "record exceeds --max-record-bytes (%zu bytes > %zu)", n,
                     r->max_record);
         return 0;
     }
     int rc = mc__json_extract(line, n, q, 2, &err);
     if (rc == MC_EFORMAT) {
-        skip_record(r, idx, off, "malformed JSON (%s at column %zu)", err.msg, err.offset + 1);
+        mc__reader_skip_record(r, "record", idx, off, "malformed JSON (%s at column %zu)", err.msg, err.offset + 1);
         return 0;
     }
     if (rc < 0) {
         return rc;
     }
     if (q[0].kind != MC__JSON_STRING) {
-        skip_record(r, idx, off, "no string field '%s'", r->text_field);
+        mc__reader_skip_record(r, "record", idx, off, "no string field '%s'", r->text_field);
         return 0;
     }
     rec->id = NULL;
@@ -205,7 +199,7 @@ static int text_record(mc_reader *r, mc_record *rec)
         n--;
     }
     if (n > r->max_record) {
-        skip_record(r, idx, off, "record exceeds --max-record-bytes (%zu bytes > %zu)", n,
+        mc__reader_skip_record(r, "record", idx, off, "record exceeds --max-record-bytes (%zu bytes > %zu)", n,
                     r->max_record);
         return 0;
     }

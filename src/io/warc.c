@@ -66,28 +66,6 @@ static void set_pos(mc_reader *r, uint64_t abs)
     r->pos = r->scan = abs;
 }
 
-static void warn_record(mc_reader *r, uint64_t idx, uint64_t off, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-/* Count a skipped record and tell the logger why (the JSONL wording). */
-static void warn_record(mc_reader *r, uint64_t idx, uint64_t off, const char *fmt, ...)
-{
-    char why[256];
-    va_list ap;
-    r->st.records_skipped++;
-    if (!r->logger.fn) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-    mc__log(&r->logger, MC_LOG_WARN, "%s: WARC record %llu at byte offset %llu: %s", r->name,
-            (unsigned long long)idx, (unsigned long long)off, why);
-}
-
 /* "WARC/1.0" or "WARC/1.1" followed by CR or LF (or the end of p). */
 static bool version_line(const char *p, size_t n)
 {
@@ -371,7 +349,7 @@ static int skip_large(mc_reader *r, const wrec *w)
     int rc = discard(r, w->clen);
     if (rc <= 0) {
         if (rc == 0) {
-            warn_record(r, w->idx, w->off, "truncated: the stream ends inside the block");
+            mc__reader_skip_record(r, "WARC record", w->idx, w->off, "truncated: the stream ends inside the block");
         }
         return rc;
     }
@@ -380,13 +358,13 @@ static int skip_large(mc_reader *r, const wrec *w)
         return rc;
     }
     if (rc == 0) {
-        warn_record(r, w->idx, w->off, "Content-Length %llu does not match the data",
+        mc__reader_skip_record(r, "WARC record", w->idx, w->off, "Content-Length %llu does not match the data",
                     (unsigned long long)w->clen);
         rc = resync(r, r->pos);
         return rc < 0 ? rc : 1;
     }
     if (w->doc) {
-        warn_record(r, w->idx, w->off, "record exceeds --max-record-bytes (%llu bytes > %zu)",
+        mc__reader_skip_record(r, "WARC record", w->idx, w->off, "record exceeds --max-record-bytes (%llu bytes > %zu)",
                     (unsigned long long)w->clen, r->max_record);
     }
     return 1;
@@ -426,7 +404,7 @@ static int read_header(mc_reader *r, wrec *w)
         why = "no WARC-Type";
     }
     if (why) {
-        warn_record(r, w->idx, w->off, "%s", why);
+        mc__reader_skip_record(r, "WARC record", w->idx, w->off, "%s", why);
         rc = resync(r, r->pos + 1);
         return rc < 0 ? rc : rc == 0 ? 2 : 0;
     }
@@ -445,7 +423,7 @@ static int take_record(mc_reader *r, const wrec *w, mc_record *rec)
     int rc = reach(r, body + w->clen);
     if (rc <= 0) {
         if (rc == 0) {
-            warn_record(r, w->idx, w->off,
+            mc__reader_skip_record(r, "WARC record", w->idx, w->off,
                         "truncated: Content-Length %llu, the stream ends after %llu bytes",
                         (unsigned long long)w->clen, (unsigned long long)(win_end(r) - body));
             set_pos(r, win_end(r));
@@ -455,7 +433,7 @@ static int take_record(mc_reader *r, const wrec *w, mc_record *rec)
     rc = check_trailer(r, body + w->clen);
     if (rc <= 0) {
         if (rc == 0) {
-            warn_record(r, w->idx, w->off, "Content-Length %llu does not match the data",
+            mc__reader_skip_record(r, "WARC record", w->idx, w->off, "Content-Length %llu does not match the data",
                         (unsigned long long)w->clen);
             rc = resync(r, body);
         }

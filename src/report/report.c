@@ -689,64 +689,6 @@ static char *build_html(const mc_rctx *r, const totals *t)
 
 /* ---- output directory */
 
-static int check_dir(const char *outdir, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(outdir, &st) != 0) {
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: exists and is not a directory", outdir);
-        return MC_EINVAL;
-    }
-    DIR *d = opendir(outdir);
-    int entries = 0, ours = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            entries++;
-            ours |= strcmp(e->d_name, "report.json") == 0;
-        }
-    }
-    if (d) {
-        closedir(d);
-    }
-    if (entries && !ours) {
-        set_err(err, errlen, "%s: exists and is not a medcheck report directory; not replacing it",
-                outdir);
-        return MC_EINVAL;
-    }
-    return 0;
-}
-
-static void remove_tmp(const char *tmp)
-{
-    char path[4200];
-    for (size_t i = 0; i < sizeof(out_files) / sizeof(out_files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", tmp, out_files[i]);
-        unlink(path);
-    }
-    rmdir(tmp);
-}
-
-static int write_file(const char *dir, const char *name, const char *text)
-{
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        return MC_EIO;
-    }
-    int rc = mc__wfile_write(f, text, strlen(text));
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        rc = MC_EIO;
-    }
-    if (fclose(f) != 0) {
-        rc = MC_EIO;
-    }
-    return rc;
-}
-
 static int write_all(const mc_rctx *r, const mc_report_opts *o, const char *tmp)
 {
     totals t;
@@ -764,11 +706,11 @@ static int write_all(const mc_rctx *r, const mc_report_opts *o, const char *tmp)
         mc__buf_init(&jb, (size_t)1 << 31);
         rc = mc__buf_puts(&jb, js);
         rc = rc ? rc : mc__buf_puts(&jb, "\n");
-        rc = rc ? rc : write_file(tmp, "report.json", jb.data);
+        rc = rc ? rc : mc__wfile_write_synced(tmp, "report.json", jb.data);
         mc__buf_finish(&jb);
     }
-    rc = rc ? rc : write_file(tmp, "report.md", md);
-    rc = rc ? rc : write_file(tmp, "report.html", html);
+    rc = rc ? rc : mc__wfile_write_synced(tmp, "report.md", md);
+    rc = rc ? rc : mc__wfile_write_synced(tmp, "report.html", html);
     free(js);
     free(md);
     free(html);
@@ -795,7 +737,7 @@ int mc__report_run(const mc_report_opts *o, mc_report_summary *sum, char *err, s
         set_err(err, errlen, "missing --scan or -o");
         return MC_EINVAL;
     }
-    int rc = check_dir(o->outdir, err, errlen);
+    int rc = mc__outdir_check(o->outdir, "report.json", "report", err, errlen);
     if (rc < 0) {
         return rc;
     }
@@ -849,7 +791,7 @@ int mc__report_run(const mc_report_opts *o, mc_report_summary *sum, char *err, s
     char tmp[4096];
     if (rc == 0) {
         snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", o->outdir, (long)getpid());
-        remove_tmp(tmp);
+        mc__wfile_remove_dir(tmp, out_files, sizeof(out_files) / sizeof(out_files[0]));
         if (mkdir(tmp, 0777) != 0) {
             set_err(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
             rc = MC_EIO;
@@ -859,7 +801,7 @@ int mc__report_run(const mc_report_opts *o, mc_report_summary *sum, char *err, s
             if (rc < 0) {
                 set_err(err, errlen, "%s: cannot write the report: %s", o->outdir,
                         mc_strerror(rc));
-                remove_tmp(tmp);
+                mc__wfile_remove_dir(tmp, out_files, sizeof(out_files) / sizeof(out_files[0]));
             }
         }
     }

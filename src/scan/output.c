@@ -524,14 +524,15 @@ static int remove_tree(const char *dir)
     return rmdir(dir) == 0 ? rc : MC_EIO;
 }
 
-int mc__output_check_dir(const char *outdir, const mc_logger *lg)
+int mc__outdir_check(const char *outdir, const char *marker, const char *what, char *err,
+                     size_t errlen)
 {
     struct stat st;
     if (stat(outdir, &st) != 0) {
         return 0;
     }
     if (!S_ISDIR(st.st_mode)) {
-        mc__log(lg, MC_LOG_ERROR, "%s: exists and is not a directory", outdir);
+        snprintf(err, errlen, "%s: exists and is not a directory", outdir);
         return MC_EINVAL;
     }
     DIR *d = opendir(outdir);
@@ -540,18 +541,28 @@ int mc__output_check_dir(const char *outdir, const mc_logger *lg)
     while (d && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             entries++;
-            ours |= strcmp(e->d_name, "summary.json") == 0;
+            ours |= strcmp(e->d_name, marker) == 0;
         }
     }
     if (d) {
         closedir(d);
     }
     if (entries && !ours) {
-        mc__log(lg, MC_LOG_ERROR,
-                "%s: exists and is not a medcheck result directory; not replacing it", outdir);
+        snprintf(err, errlen, "%s: exists and is not a medcheck %s directory; not replacing it",
+                 outdir, what);
         return MC_EINVAL;
     }
     return 0;
+}
+
+int mc__output_check_dir(const char *outdir, const mc_logger *lg)
+{
+    char err[4400];
+    int rc = mc__outdir_check(outdir, "summary.json", "result", err, sizeof(err));
+    if (rc < 0) {
+        mc__log(lg, MC_LOG_ERROR, "%s", err);
+    }
+    return rc;
 }
 
 static void sync_parent(const char *path)

@@ -24,8 +24,14 @@ typedef struct mc_output {
     double elapsed_s;
 } mc_output;
 
-/* Refuse an OUTDIR that exists and is neither empty nor a medcheck result
- * directory (it would be replaced). 0 or MC_EINVAL (logged). */
+/* Refuse an OUTDIR that exists and is neither empty nor a directory of
+ * this kind of result (one that holds `marker`, e.g. "summary.json"): it
+ * would be replaced. 0, or MC_EINVAL with the reason in err (naming
+ * `what`, e.g. "result", "audit"). */
+int mc__outdir_check(const char *outdir, const char *marker, const char *what, char *err,
+                     size_t errlen);
+
+/* mc__outdir_check() for scan results, the reason logged. */
 int mc__output_check_dir(const char *outdir, const mc_logger *lg);
 
 /* Write everything; fills *res if not NULL. 0, MC_EIO or MC_ENOMEM. */
